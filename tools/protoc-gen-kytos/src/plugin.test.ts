@@ -1,0 +1,35 @@
+// The plugin end to end on the real schema: its output is the committed registry, and schema
+// mistakes fail generation with a message that says what to fix.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { registryFileName } from "./emit-registry.js";
+import { protocGenKytos } from "./plugin.js";
+import { buildImage, repoRoot, requestFor } from "./test-image.js";
+
+describe("protoc-gen-kytos", () => {
+  it("generates exactly the committed event registry", () => {
+    const response = protocGenKytos.run(requestFor(buildImage()));
+    expect(response.error ?? "").toBe("");
+    expect(response.file.map((f) => f.name)).toEqual([registryFileName]);
+    const committed = readFileSync(path.join(repoRoot, "packages/schema/src/gen", registryFileName), "utf8");
+    expect(response.file[0]?.content).toBe(committed);
+  });
+
+  it("fails when an event message is missing from the envelope's payload oneof", () => {
+    const set = buildImage();
+    const envelopeFile = set.file.find((f) => f.name === "kytos/events/v1/envelope.proto");
+    const envelope = envelopeFile?.messageType.find((m) => m.name === "Envelope");
+    if (!envelope) throw new Error("no Envelope");
+    envelope.field = envelope.field.filter((f) => f.name !== "topology_link_up");
+    expect(() => protocGenKytos.run(requestFor(set))).toThrow(
+      /TopologyLinkUp is an event but no field of kytos.events.v1.Envelope.payload carries it/,
+    );
+  });
+
+  it("rejects unknown plugin options", () => {
+    const request = requestFor(buildImage());
+    request.parameter += ",colour=blue";
+    expect(() => protocGenKytos.run(request)).toThrow(/unknown option "colour"/);
+  });
+});
