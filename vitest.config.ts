@@ -1,15 +1,21 @@
 // One vitest run, two projects: `unit` (beside each package's code, no servers) and
 // `integration` (real Kafka, RabbitMQ, Redis, PostgreSQL; brokers started or attached by the
 // global setup). Integration tests are the files named `*.int.test.ts`, wherever they live.
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
 // Workspace packages resolve to their sources so tests never run against a stale build.
+// Only the published packages under packages/ are aliased; tools/ resolve through the workspace.
+const published = readdirSync(new URL("./packages", import.meta.url)).join("|");
 const alias = [
-  { find: /^@kytos-events\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
-  { find: /^@kytos-events\/([a-z-]+)\/([a-z-]+)$/, replacement: `${root}packages/$1/src/$2/index.ts` },
+  { find: new RegExp(`^@kytos-events/(${published})$`), replacement: `${root}packages/$1/src/index.ts` },
+  {
+    find: new RegExp(`^@kytos-events/(${published})/([a-z-]+)$`),
+    replacement: `${root}packages/$1/src/$2/index.ts`,
+  },
 ];
 
 export default defineConfig({

@@ -1,0 +1,2 @@
+// Public API of @kytos-events/amqp (work in progress).
+export {};

@@ -1,0 +1,2 @@
+// Contract test kit for transports (work in progress).
+export {};

@@ -1,0 +1,2 @@
+// Public API of @kytos-events/kafka (work in progress).
+export {};
