@@ -39,6 +39,12 @@ export interface DestinationSpec {
   readonly compacted?: boolean;
   /** How long history is kept; the broker's default when absent. */
   readonly retentionMs?: number;
+  /**
+   * The event-name prefixes this destination carries ("" = every event). Used by transports
+   * whose broker fans out (capabilities.fanout === "broker"): the producer sends each event
+   * once and the broker's bindings put it in every destination whose prefix matches.
+   */
+  readonly eventPrefixes?: readonly string[];
 }
 
 export interface SubscribeOptions {
@@ -111,6 +117,13 @@ export interface TransportCapabilities {
   readonly compaction: boolean;
   /** Largest value the transport accepts, in bytes. */
   readonly maxMessageBytes: number;
+  /**
+   * Who copies an event into every destination that carries it. "client": the producer sends
+   * one record per destination. "broker": the producer sends one record (to the event's
+   * NApp destination, `ke-event-type` header set) and the broker routes it by
+   * `DestinationSpec.eventPrefixes`.
+   */
+  readonly fanout: "client" | "broker";
 }
 
 export interface Transport {
