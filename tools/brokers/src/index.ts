@@ -1,0 +1,9 @@
+// Brokers for tests and development without Docker: a real Apache Kafka started from the
+// Maven Central jars, and the local RabbitMQ.
+export { freePort } from "./free-port.js";
+export type { KafkaBrokerOptions } from "./kafka-broker.js";
+export { DEFAULT_KAFKA_VERSION, KafkaBroker, startKafka } from "./kafka-broker.js";
+export { maskUrl } from "./mask-url.js";
+export { cacheRoot, fetchKafkaJars } from "./maven-fetch.js";
+export type { RabbitMQInfo } from "./rabbitmq.js";
+export { DEFAULT_AMQP_URL, ensureRabbitMQ } from "./rabbitmq.js";
