@@ -14,7 +14,7 @@ import { fetchKafkaJars } from "./maven-fetch.js";
 import { renderServerProperties } from "./server-properties.js";
 
 /** The Kafka version tested with kafkajs 2.2.4 (see the README's matrix). `KAFKA_VERSION` overrides. */
-export const DEFAULT_KAFKA_VERSION = "4.1.1";
+export const DEFAULT_KAFKA_VERSION = "4.4.0";
 
 export interface KafkaBrokerOptions {
   /** Apache Kafka version from Maven Central. Default: `$KAFKA_VERSION` or DEFAULT_KAFKA_VERSION. */
