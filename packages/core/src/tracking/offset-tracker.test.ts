@@ -8,7 +8,9 @@ describe("OffsetTracker", () => {
       fc.property(
         // Strictly increasing offsets with holes (compacted logs skip offsets) and a random
         // completion order over a random subset.
-        fc.uniqueArray(fc.nat(10_000), { minLength: 1, maxLength: 200 }).map((xs) => xs.sort((a, b) => a - b)),
+        fc
+          .uniqueArray(fc.nat(10_000), { minLength: 1, maxLength: 200 })
+          .map((xs) => xs.sort((a, b) => a - b)),
         fc.infiniteStream(fc.nat()),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (offsets, randoms, fraction) => {
@@ -41,13 +43,16 @@ describe("OffsetTracker", () => {
 
   it("reaches the last offset once every record is settled, whatever the order", () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray([...Array(100).keys()], { minLength: 100, maxLength: 100 }), (order) => {
-        const tracker = new OffsetTracker();
-        for (let o = 0; o < 100; o++) tracker.track("q", o);
-        for (const o of order) tracker.complete("q", o);
-        expect(tracker.committable("q")).toBe(99);
-        expect(tracker.unsettled()).toBe(0);
-      }),
+      fc.property(
+        fc.shuffledSubarray([...Array(100).keys()], { minLength: 100, maxLength: 100 }),
+        (order) => {
+          const tracker = new OffsetTracker();
+          for (let o = 0; o < 100; o++) tracker.track("q", o);
+          for (const o of order) tracker.complete("q", o);
+          expect(tracker.committable("q")).toBe(99);
+          expect(tracker.unsettled()).toBe(0);
+        },
+      ),
     );
   });
 

@@ -21,7 +21,9 @@ class LaneState {
     const last = this.entries[this.entries.length - 1];
     const floor = last?.offset ?? this.watermark;
     if (floor !== undefined && offset <= floor) {
-      throw new RangeError(`offset ${offset} is not after ${floor}: offsets must be tracked in delivery order`);
+      throw new RangeError(
+        `offset ${offset} is not after ${floor}: offsets must be tracked in delivery order`,
+      );
     }
     const entry = { offset, done: false };
     this.entries.push(entry);
