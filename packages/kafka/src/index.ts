@@ -1,2 +1,4 @@
-// Public API of @kytos-events/kafka (work in progress).
-export {};
+// @kytos-events/kafka: the kytos-events Transport on Apache Kafka (kafkajs).
+export type { KafkaSaslConfig, KafkaTlsConfig, KafkaTransportConfig } from "./config.js";
+export type { KafkaSubscribeOptions } from "./kafka-transport.js";
+export { createKafkaTransport, KafkaTransport } from "./kafka-transport.js";
