@@ -17,6 +17,8 @@ export const Header = {
   DeadLetterOrigin: "ke-dead-letter-origin",
   DeadLetterAt: "ke-dead-letter-at",
   Attempt: "ke-attempt",
+  /** The record key, for transports whose messages have no key field of their own. */
+  Key: "ke-key",
 } as const;
 
 export type Header = (typeof Header)[keyof typeof Header];
