@@ -3,6 +3,13 @@
 
 export { ErrorCode, isKytosEventsError, KytosEventsError } from "@kytos-events/schema";
 export type {
+  DropReason,
+  OutageBufferConfig,
+  OutageBufferHooks,
+  OverflowPolicy,
+} from "./buffer/outage-buffer.js";
+export { OutageBuffer } from "./buffer/outage-buffer.js";
+export type {
   DecodeFailure,
   DecodeFailureReason,
   DecodeResult,
