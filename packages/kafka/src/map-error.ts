@@ -27,6 +27,14 @@ const NON_RETRIABLE_TYPES = new Set([
   "UNSUPPORTED_VERSION",
 ]);
 
+// A handshake refused because the listener has no SASL (ILLEGAL_SASL_STATE) or not this
+// mechanism is a credentials/config mismatch like a wrong password: retrying cannot fix it.
+const SASL_TYPES = new Set([
+  "SASL_AUTHENTICATION_FAILED",
+  "ILLEGAL_SASL_STATE",
+  "UNSUPPORTED_SASL_MECHANISM",
+]);
+
 /** The innermost protocol error type (kafkajs wraps retried errors). */
 export function rootType(err: unknown): string | undefined {
   let e = err as KafkaJsErrorLike | undefined;
@@ -56,10 +64,11 @@ export function mapKafkaError(err: unknown, context: string, brokers: readonly s
     error: new KytosEventsError(code, text, { cause: err }),
     retriable,
   });
-  if (name === "KafkaJSSASLAuthenticationError" || type === "SASL_AUTHENTICATION_FAILED") {
+  if (name === "KafkaJSSASLAuthenticationError" || (type !== undefined && SASL_TYPES.has(type))) {
     return make(
       ErrorCode.AuthenticationFailed,
-      `${context}: Kafka SASL authentication failed (${message}). Check the username, password and mechanism.`,
+      `${context}: SASL authentication with Kafka at ${brokers.join(",")} failed (${message}). ` +
+        "Check the username, password and mechanism, and that the listener speaks SASL (SASL_PLAINTEXT or SASL_SSL).",
       false,
     );
   }
