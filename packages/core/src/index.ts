@@ -36,7 +36,7 @@ export type { MetricLabels, Metrics } from "./metrics/metrics.js";
 export { MetricName, noopMetrics } from "./metrics/metrics.js";
 export type { HistogramSummary } from "./metrics/recording-metrics.js";
 export { RecordingMetrics } from "./metrics/recording-metrics.js";
-export type { BackoffConfig } from "./retry/backoff-policy.js";
+export type { BackoffConfig, Jitter } from "./retry/backoff-policy.js";
 export { BackoffPolicy } from "./retry/backoff-policy.js";
 export type { RetryRunOptions } from "./retry/with-retry.js";
 export { isRetriable, sleep, withRetry } from "./retry/with-retry.js";
