@@ -43,7 +43,11 @@ class LaneState {
       this.watermark = e.offset;
       advanced = true;
     }
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+    if (this.head === this.entries.length) {
+      // Drained: the common case when handlers keep up, and it costs nothing to start over.
+      this.entries.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
