@@ -2,8 +2,13 @@
 // policy asked for, refuse silently-different existing topics, and remember which topics
 // exist so a send to a missing one fails fast instead of retrying for seconds.
 import { type DestinationSpec, ErrorCode, KytosEventsError } from "@kytos-events/core";
-import { type Admin, ConfigResourceTypes } from "kafkajs";
+import kafkajs, { type Admin } from "kafkajs";
 import type { ResolvedKafkaConfig } from "./config.js";
+
+// kafkajs is CommonJS, and Node's ESM loader does not see ConfigResourceTypes as a named export
+// (its export detection stops at `CompressionCodecs: …`), so a named import breaks the ESM
+// build at load time. The default export is module.exports in both ESM and CJS builds.
+const { ConfigResourceTypes } = kafkajs;
 
 export class TopicAdmin {
   private readonly known = new Set<string>();
