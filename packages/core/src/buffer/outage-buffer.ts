@@ -1,39 +1,68 @@
 // Where events wait while a broker is away: a FIFO bounded by event count and by bytes. When
-// full, the configured policy decides who loses — and every loss is counted and reported,
-// never silent. Batches a transport rejected as retriable go back to the front, so order
-// survives retries.
+// full, the configured policy decides who loses — and every loss is counted by reason and
+// reported (onDrop, metrics), never silent. Batches a transport rejected as retriable go back
+// to the front, so order survives retries.
 import { ErrorCode, KytosEventsError } from "@kytos-events/schema";
+import { type MetricLabels, MetricName, type Metrics, noopMetrics } from "../metrics/metrics.js";
 import { Deque } from "./deque.js";
 
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "wait";
+
+/**
+ * Why an event was dropped: "overflow-oldest" (pushed out by a newer one), "overflow-newest"
+ * (refused: no room, or larger than maxBytes, or the wait line full), "wait-timeout" (waited
+ * waitTimeoutMs for room in vain), "closed" (offered after close()).
+ */
 export type DropReason = "overflow-oldest" | "overflow-newest" | "wait-timeout" | "closed";
 
 export interface OutageBufferConfig {
   /** Most events held. Default 10 000. */
   readonly maxEvents?: number;
-  /** Most bytes held (sum of item sizes). Default 64 MiB. */
+  /** Most bytes held (sum of item sizes); an event larger than this is refused. Default 64 MiB. */
   readonly maxBytes?: number;
   /**
-   * When full: "drop-oldest" (default — for status streams the newest state matters most),
-   * "drop-newest" (keep history, refuse the new one), or "wait" (the new event waits for room
-   * up to `waitTimeoutMs`, then is dropped as "wait-timeout").
+   * When full: "drop-oldest" (default: while a broker is away the newest state matters most),
+   * "drop-newest" (keep the history, refuse new events), or "wait": `put` waits for room up to
+   * `waitTimeoutMs`, then drops the event as "wait-timeout" (it never rejects: publishing must
+   * not throw). Waiting events keep their order, and later puts queue behind them. At most
+   * `maxEvents` events wait; beyond that a put is refused at once ("overflow-newest").
    */
   readonly overflow?: OverflowPolicy;
-  /** Deadline for "wait". Default 1000 ms. */
+  /** Deadline for "wait", ms. Default 1000. */
   readonly waitTimeoutMs?: number;
 }
 
 export interface OutageBufferHooks<T> {
-  /** Called for every dropped item, with why. */
+  /** Called for every dropped item, with why; the buffer no longer holds it. */
   readonly onDrop?: (item: T, reason: DropReason) => void;
+  /** Receives Dropped (label `reason`), BufferDepth and BufferBytes. Default: none. */
+  readonly metrics?: Metrics;
+  /** Added to every metric, e.g. `{ lane: "main" }`. */
+  readonly labels?: MetricLabels;
 }
+
+interface Entry<T> {
+  readonly item: T;
+  readonly size: number;
+}
+
+interface Waiter<T> extends Entry<T> {
+  done: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  resolve(admitted: boolean): void;
+}
+
+const POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", "wait"];
+const MAX_TIMER_MS = 2_147_483_647;
 
 export class OutageBuffer<T> {
   readonly maxEvents: number;
   readonly maxBytes: number;
   readonly overflow: OverflowPolicy;
   readonly waitTimeoutMs: number;
-  private readonly queue = new Deque<{ item: T; size: number }>();
+  private readonly queue = new Deque<Entry<T>>();
+  private readonly waiters = new Deque<Waiter<T>>();
+  private waiting = 0;
   private heldBytes = 0;
   private readonly drops: Record<DropReason, number> = {
     "overflow-oldest": 0,
@@ -41,10 +70,13 @@ export class OutageBuffer<T> {
     "wait-timeout": 0,
     closed: 0,
   };
-  private roomWaiters: (() => void)[] = [];
   private itemWaiters: (() => void)[] = [];
   private closed = false;
+  private readonly metrics: Metrics;
+  private readonly labels: MetricLabels;
+  private readonly dropLabels: Record<DropReason, MetricLabels>;
 
+  /** @throws KytosEventsError KE_CONFIG_INVALID naming the setting that is out of range. */
   constructor(
     config: OutageBufferConfig,
     private readonly sizeOf: (item: T) => number,
@@ -54,16 +86,28 @@ export class OutageBuffer<T> {
     this.maxBytes = config.maxBytes ?? 64 * 1024 * 1024;
     this.overflow = config.overflow ?? "drop-oldest";
     this.waitTimeoutMs = config.waitTimeoutMs ?? 1000;
-    const bad = (m: string) => new KytosEventsError(ErrorCode.ConfigInvalid, `outage buffer: ${m}.`);
+    const bad = (m: string) =>
+      new KytosEventsError(ErrorCode.ConfigInvalid, `outage buffer: ${m}; fix the buffer settings.`);
     if (!Number.isInteger(this.maxEvents) || this.maxEvents < 1)
       throw bad(`maxEvents must be a positive integer, got ${this.maxEvents}`);
     if (!(this.maxBytes >= 1)) throw bad(`maxBytes must be positive, got ${this.maxBytes}`);
-    if (!["drop-oldest", "drop-newest", "wait"].includes(this.overflow)) {
+    if (!POLICIES.includes(this.overflow)) {
       throw bad(`overflow must be drop-oldest, drop-newest or wait, got "${this.overflow}"`);
     }
-    if (!(this.waitTimeoutMs >= 0)) throw bad(`waitTimeoutMs must be >= 0, got ${this.waitTimeoutMs}`);
+    if (!(this.waitTimeoutMs >= 0 && this.waitTimeoutMs <= MAX_TIMER_MS))
+      throw bad(`waitTimeoutMs must be between 0 and ${MAX_TIMER_MS}, got ${this.waitTimeoutMs}`);
+    this.metrics = hooks.metrics ?? noopMetrics;
+    this.labels = hooks.labels ?? {};
+    const labelled = (reason: DropReason) => ({ ...this.labels, reason });
+    this.dropLabels = {
+      "overflow-oldest": labelled("overflow-oldest"),
+      "overflow-newest": labelled("overflow-newest"),
+      "wait-timeout": labelled("wait-timeout"),
+      closed: labelled("closed"),
+    };
   }
 
+  /** Events held (not counting those waiting for room). */
   get size(): number {
     return this.queue.length;
   }
@@ -72,52 +116,60 @@ export class OutageBuffer<T> {
     return this.heldBytes;
   }
 
+  /** Events waiting for room under the "wait" policy. */
+  get waitingCount(): number {
+    return this.waiting;
+  }
+
   /** Drops so far, by reason. */
   get dropped(): Readonly<Record<DropReason, number>> {
     return this.drops;
   }
 
   get totalDropped(): number {
-    return Object.values(this.drops).reduce((a, b) => a + b, 0);
+    const d = this.drops;
+    return d["overflow-oldest"] + d["overflow-newest"] + d["wait-timeout"] + d.closed;
   }
 
   /**
-   * Adds an item without waiting. Returns false when the item itself was dropped
-   * (drop-newest, or "wait" with no room: use `put` for waiting).
+   * Adds an item without waiting, applying the policy when full ("wait" never waits here: a
+   * full buffer, or events already waiting, refuse it as "overflow-newest"). Returns false
+   * when the item itself was dropped.
    */
   offer(item: T): boolean {
     const size = this.sizeOf(item);
-    if (this.closed) return this.drop(item, "closed");
-    if (size > this.maxBytes) return this.drop(item, "overflow-newest");
-    if (!this.hasRoom(size)) {
-      if (this.overflow === "drop-oldest") {
-        while (!this.hasRoom(size)) this.dropOldest();
-      } else {
-        return this.drop(item, this.overflow === "wait" ? "wait-timeout" : "overflow-newest");
-      }
+    const refused = this.refusal(size);
+    if (refused) return this.drop(item, refused);
+    if (this.waiting === 0 && this.hasRoom(size)) return this.admit(item, size);
+    if (this.overflow === "drop-oldest") {
+      while (!this.hasRoom(size)) this.dropOldest();
+      return this.admit(item, size);
     }
-    this.append(item, size);
-    return true;
+    return this.drop(item, "overflow-newest");
   }
 
-  /** Adds an item, waiting for room up to `waitTimeoutMs` under the "wait" policy. */
-  async put(item: T): Promise<boolean> {
-    if (this.overflow !== "wait") return this.offer(item);
+  /**
+   * Adds an item; under "wait", waits for room up to `waitTimeoutMs`. Resolves true when the
+   * item was admitted, false when it was dropped (counted, reported) or handed back by close().
+   * Never rejects.
+   */
+  put(item: T): Promise<boolean> {
+    if (this.overflow !== "wait") return Promise.resolve(this.offer(item));
     const size = this.sizeOf(item);
-    const deadline = Date.now() + this.waitTimeoutMs;
-    while (!this.closed && size <= this.maxBytes && !this.hasRoom(size) && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        this.roomWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.offer(item);
+    const refused = this.refusal(size);
+    if (refused) return Promise.resolve(this.drop(item, refused));
+    if (this.waiting === 0 && this.hasRoom(size)) return Promise.resolve(this.admit(item, size));
+    if (this.waitTimeoutMs === 0) return Promise.resolve(this.drop(item, "wait-timeout"));
+    if (this.waiting >= this.maxEvents) return Promise.resolve(this.drop(item, "overflow-newest"));
+    return new Promise<boolean>((resolve) => {
+      const waiter: Waiter<T> = { item, size, done: false, timer: undefined, resolve };
+      waiter.timer = setTimeout(() => this.expire(waiter), this.waitTimeoutMs);
+      this.waiters.push(waiter);
+      this.waiting++;
+    });
   }
 
-  /** Takes up to `maxCount` items and about `maxBytes` (always at least one if any), oldest first. */
+  /** Takes up to `maxCount` items and `maxBytes` (always one if any), oldest first. */
   takeBatch(maxCount: number, maxBytes = Number.POSITIVE_INFINITY): T[] {
     const batch: T[] = [];
     let bytes = 0;
@@ -129,16 +181,21 @@ export class OutageBuffer<T> {
       bytes += next.size;
       batch.push(next.item);
     }
-    if (batch.length > 0) this.wakeRoom();
+    if (batch.length > 0) {
+      this.admitWaiters();
+      this.report();
+    }
     return batch;
   }
 
   /**
-   * Returns items (a batch that failed retriably) to the front in their order. If that
-   * overfills the buffer, the overflow policy applies as for new items — with "drop-oldest"
-   * the oldest, i.e. these, go first — and every drop is counted.
+   * Returns items (a batch that failed retriably) to the front in their order. If new items
+   * filled the room meanwhile, the policy picks the losers as for new items: "drop-oldest"
+   * drops from the front (these items first), the others drop from the back (the newest).
+   * Every drop is counted.
    */
   putBack(items: readonly T[]): void {
+    if (items.length === 0) return;
     for (let i = items.length - 1; i >= 0; i--) {
       const item = items[i]!;
       const size = this.sizeOf(item);
@@ -150,35 +207,83 @@ export class OutageBuffer<T> {
       else {
         const last = this.queue.pop()!;
         this.heldBytes -= last.size;
-        this.drop(last.item, this.overflow === "wait" ? "wait-timeout" : "overflow-newest");
+        this.drop(last.item, "overflow-newest");
       }
     }
-    if (items.length > 0) this.wakeItems();
+    this.report();
+    this.wakeItems();
   }
 
-  /** Resolves when the buffer holds something (or is closed). */
+  /** Resolves when the buffer holds something, or is closed. */
   async waitForItems(): Promise<void> {
     if (this.queue.length > 0 || this.closed) return;
     await new Promise<void>((resolve) => this.itemWaiters.push(resolve));
   }
 
-  /** Refuses new items (counted as "closed" drops); returns what was still held, oldest first. */
+  /**
+   * Refuses new items from now on (counted as "closed" drops) and hands back every item it
+   * still had, oldest first, including those waiting for room (their `put` resolves false).
+   */
   close(): T[] {
     this.closed = true;
     const left = this.takeBatch(Number.POSITIVE_INFINITY);
+    for (let w = this.waiters.shift(); w; w = this.waiters.shift()) {
+      if (w.done) continue;
+      this.settle(w);
+      left.push(w.item);
+      w.resolve(false);
+    }
+    this.report();
     this.wakeItems();
-    this.wakeRoom();
     return left;
+  }
+
+  private refusal(size: number): DropReason | undefined {
+    if (this.closed) return "closed";
+    if (size > this.maxBytes) return "overflow-newest";
+    return undefined;
   }
 
   private hasRoom(size: number): boolean {
     return this.queue.length < this.maxEvents && this.heldBytes + size <= this.maxBytes;
   }
 
-  private append(item: T, size: number): void {
+  private admit(item: T, size: number): true {
     this.queue.push({ item, size });
     this.heldBytes += size;
+    this.report();
     this.wakeItems();
+    return true;
+  }
+
+  // Waiters enter strictly in arrival order: the head blocks those behind it until it fits.
+  private admitWaiters(): void {
+    if (this.closed) return;
+    for (let w = this.waiters.peek(); w; w = this.waiters.peek()) {
+      if (!w.done && !this.hasRoom(w.size)) return;
+      this.waiters.shift();
+      if (w.done) continue;
+      this.settle(w);
+      this.admit(w.item, w.size);
+      w.resolve(true);
+    }
+  }
+
+  private expire(waiter: Waiter<T>): void {
+    if (waiter.done) return;
+    this.settle(waiter);
+    this.drop(waiter.item, "wait-timeout");
+    waiter.resolve(false);
+    // Every waiter has the same timeout, so expiries happen at the head, where admitWaiters
+    // discards them: the wait line's memory stays bounded even when nothing is ever taken (a
+    // long outage). And the expired head may have been blocking smaller events that fit now.
+    this.admitWaiters();
+  }
+
+  private settle(waiter: Waiter<T>): void {
+    waiter.done = true;
+    clearTimeout(waiter.timer);
+    this.waiting--;
   }
 
   private dropOldest(): void {
@@ -190,19 +295,20 @@ export class OutageBuffer<T> {
 
   private drop(item: T, reason: DropReason): false {
     this.drops[reason]++;
+    this.metrics.count(MetricName.Dropped, 1, this.dropLabels[reason]);
     this.hooks.onDrop?.(item, reason);
     return false;
   }
 
-  private wakeItems(): void {
-    const waiters = this.itemWaiters;
-    this.itemWaiters = [];
-    for (const w of waiters) w();
+  private report(): void {
+    this.metrics.gauge(MetricName.BufferDepth, this.queue.length, this.labels);
+    this.metrics.gauge(MetricName.BufferBytes, this.heldBytes, this.labels);
   }
 
-  private wakeRoom(): void {
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
+  private wakeItems(): void {
+    if (this.itemWaiters.length === 0) return;
+    const waiters = this.itemWaiters;
+    this.itemWaiters = [];
     for (const w of waiters) w();
   }
 }
