@@ -21,7 +21,7 @@ export type { EnvelopeInput } from "./envelope/create-envelope.js";
 export { createEnvelope } from "./envelope/create-envelope.js";
 export { SequenceCounter } from "./envelope/sequence-counter.js";
 export { uuidv7, uuidv7Time } from "./envelope/uuid-v7.js";
-export type { EventFilterConfig } from "./filtering/event-filter.js";
+export type { EventFilterConfig, FilterPattern } from "./filtering/event-filter.js";
 export { EventFilter } from "./filtering/event-filter.js";
 export type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 export type { MemoryIdempotencyStoreConfig } from "./idempotency/memory-idempotency-store.js";
