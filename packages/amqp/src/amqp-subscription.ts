@@ -1,11 +1,12 @@
-// A subscription on RabbitMQ: one channel, one durable queue per (group, destination), with
-// prefetch = maxInFlight so the broker stops delivering while that many messages are
+// A subscription on RabbitMQ: one durable queue per (group, destination), consumed on one
+// channel with prefetch, so the broker stops delivering while maxInFlight messages are
 // unsettled. A message is acked only when settled; retry goes through a delay queue and
 // dead-letter through the dead-letter queue, each copy confirmed before the original is
 // acked. Whatever is unacked when the channel or connection goes away is requeued by the
-// broker and redelivered (flagged), so nothing is lost; after a reconnect the subscription
-// rebuilds its queues and consumers.
+// broker and redelivered (flagged), so nothing is lost; after a reconnect, or a channel the
+// broker closed, the subscription declares its queues again and resumes consuming.
 import {
+  BackoffPolicy,
   type CloseReport,
   type DestinationSpec,
   ErrorCode,
@@ -13,13 +14,14 @@ import {
   type InboundRecord,
   KytosEventsError,
   type Subscription,
+  sleep,
 } from "@kytos-events/core";
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { AmqpRecord, type Settlement } from "./amqp-record.js";
 import type { ResolvedAmqpConfig } from "./config.js";
 import type { AmqpConnection } from "./connection.js";
 import type { Publication, PublishOutcome } from "./publisher.js";
-import { declareDelayQueue, declareSubscriptionQueue, directExchangeOf, dlqOf } from "./topology.js";
+import { declareDelayQueue, declareSubscriptionQueue, directExchangeOf } from "./topology.js";
 
 export interface AmqpSubscriptionOptions {
   readonly group: string;
@@ -29,24 +31,37 @@ export interface AmqpSubscriptionOptions {
   readonly publish: (items: readonly Publication[]) => Promise<PublishOutcome[]>;
 }
 
-const decoder = new TextDecoder();
-
-function headerStrings(raw: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) {
-    if (v === undefined || v === null) continue;
-    out[k] = typeof v === "string" ? v : Buffer.isBuffer(v) ? decoder.decode(v) : String(v);
-  }
-  return out;
+interface BoundQueue {
+  readonly queue: string;
+  readonly spec: DestinationSpec;
+  readonly deadLetterQueue: string;
 }
 
+/** Longest retry delay: a delay queue's TTL and expiry must fit AMQP's 32-bit fields. */
+const MAX_DELAY_MS = 2 ** 31;
+// Broker-managed headers a copy must not inherit (a stale x-delivery-count would inflate attempts).
+const BROKER_HEADERS = [
+  "x-delivery-count",
+  "x-death",
+  "x-first-death-exchange",
+  "x-first-death-queue",
+  "x-first-death-reason",
+  "x-last-death-exchange",
+  "x-last-death-queue",
+  "x-last-death-reason",
+];
+
 export class AmqpSubscription implements Subscription {
+  private readonly queues: readonly BoundQueue[];
   private channel: Channel | undefined;
-  private readonly queues: { queue: string; spec: DestinationSpec; dlq: string }[];
+  private channelModel: ChannelModel | undefined;
+  private channelSerial = 0;
   private readonly delivered = new Set<AmqpRecord>();
-  private readonly pending: AmqpRecord[] = [];
+  private pending: AmqpRecord[] = [];
+  private pendingHead = 0;
   private waiter: (() => void) | undefined;
-  private readonly delayQueues = new Map<string, string>();
+  private setupChain: Promise<void> = Promise.resolve();
+  private repairing = false;
   private closing = false;
   private closed: Promise<CloseReport> | undefined;
   private readonly stopListening: () => void;
@@ -57,13 +72,14 @@ export class AmqpSubscription implements Subscription {
     private readonly options: AmqpSubscriptionOptions,
   ) {
     this.queues = options.specs.map((spec) => ({
-      queue: config.queueName.replace("{group}", options.group).replace("{destination}", spec.name),
+      queue: config.queueName.replaceAll("{group}", options.group).replaceAll("{destination}", spec.name),
       spec,
-      dlq: dlqOf(spec.name, options.deadLetterDestination),
+      deadLetterQueue: options.deadLetterDestination ?? `${spec.name}.dlq`,
     }));
     this.stopListening = connection.onReconnect((model) => this.setUp(model));
   }
 
+  /** Declares the queues and starts consuming; rejects (TopologyConflict, …) if that fails. */
   async start(): Promise<void> {
     await this.setUp(await this.connection.get());
   }
@@ -84,55 +100,102 @@ export class AmqpSubscription implements Subscription {
       this.stopListening();
       const unsettled = this.delivered.size;
       this.delivered.clear();
-      this.pending.length = 0;
+      this.pending = [];
+      this.pendingHead = 0;
       // Closing the channel hands every unacked message back to its queue.
-      await this.channel?.close().catch(() => {});
+      const channel = this.channel;
       this.channel = undefined;
+      await channel?.close().catch(() => {});
       this.wake();
       return { unsettled };
     })();
     return this.closed;
   }
 
-  private async setUp(model: ChannelModel): Promise<void> {
-    if (this.closing) return;
-    // Messages delivered on a lost channel were requeued by the broker: forget them.
-    for (const r of this.delivered) this.delivered.delete(r);
-    this.pending.length = 0;
-    for (const q of this.queues) await declareSubscriptionQueue(model, this.config, q.queue, q.spec, q.dlq);
-    const channel = await model.createChannel();
-    channel.on("error", (err: Error) =>
-      this.config.logger.warn("amqp: consumer channel error", { error: err.message }),
-    );
-    await channel.prefetch(this.options.maxInFlight, false);
-    const generation = this.connection.generation;
-    for (const q of this.queues) {
-      await channel.consume(q.queue, (msg) => msg && this.onMessage(msg, q.queue, q.spec.name, generation), {
-        noAck: false,
-      });
-    }
-    this.channel = channel;
+  /** Serialised: a reconnect and a channel repair never both open a consumer channel. */
+  private setUp(model: ChannelModel): Promise<void> {
+    const run = this.setupChain.then(() => this.consumeOn(model));
+    this.setupChain = run.catch(() => {});
+    return run;
   }
 
-  private onMessage(msg: ConsumeMessage, queue: string, destination: string, generation: number): void {
-    const headers = headerStrings(msg.properties.headers as Record<string, unknown> | undefined);
-    const deliveryCount = Number(headers["x-delivery-count"] ?? 0);
-    const attempt = Math.max(
-      Number(headers[Header.Attempt] ?? 1),
-      deliveryCount + 1,
-      msg.fields.redelivered ? 2 : 1,
-    );
+  private async consumeOn(model: ChannelModel): Promise<void> {
+    if (this.closing || (this.channel && this.channelModel === model)) return;
+    // Messages delivered on a lost channel were requeued by the broker: forget them.
+    this.delivered.clear();
+    this.pending = [];
+    this.pendingHead = 0;
+    for (const q of this.queues) {
+      await declareSubscriptionQueue(model, this.config, q.queue, q.spec, q.deadLetterQueue);
+    }
+    const channel = await model.createChannel();
+    const serial = ++this.channelSerial;
+    let failed = false;
+    channel.on("error", (err: Error) => {
+      failed = true;
+      this.config.logger.warn("amqp: consumer channel closed by the broker", { error: err.message });
+    });
+    channel.on("close", () => {
+      if (this.channel !== channel) return;
+      this.channel = undefined;
+      // A connection loss is the connection's to recover; a channel the broker closed is ours.
+      if (failed && !this.closing) void this.repair();
+    });
+    this.channel = channel;
+    this.channelModel = model;
+    try {
+      // Per-consumer prefetch (quorum queues support no channel-wide limit): the subscription's
+      // budget is split across its queues.
+      await channel.prefetch(Math.max(1, Math.floor(this.options.maxInFlight / this.queues.length)), false);
+      for (const q of this.queues) {
+        await channel.consume(q.queue, (msg) => this.onMessage(msg, q, channel, serial), { noAck: false });
+      }
+    } catch (err) {
+      if (this.channel === channel) this.channel = undefined;
+      await channel.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private async repair(): Promise<void> {
+    if (this.repairing) return;
+    this.repairing = true;
+    const policy = new BackoffPolicy(this.config.reconnect);
+    try {
+      for (let attempt = 1; !this.closing && !this.channel; attempt++) {
+        await sleep(policy.nextDelay(attempt) ?? this.config.reconnect.maxDelayMs ?? 5000);
+        // With the connection gone, its reconnect listener sets us up again.
+        if (this.closing || this.channel || !this.connection.isOpen) return;
+        await this.setUp(await this.connection.get()).catch((err: unknown) =>
+          this.config.logger.warn("amqp: reopening the consumer channel failed", {
+            error: (err as Error).message,
+          }),
+        );
+      }
+    } finally {
+      this.repairing = false;
+    }
+  }
+
+  private onMessage(msg: ConsumeMessage | null, q: BoundQueue, channel: Channel, serial: number): void {
+    if (!msg) {
+      // The broker cancelled the consumer (queue deleted): reopen, which declares it again.
+      this.config.logger.warn("amqp: the broker cancelled the consumer", { queue: q.queue });
+      if (this.channel === channel) {
+        this.channel = undefined;
+        void channel.close().catch(() => {});
+        void this.repair();
+      }
+      return;
+    }
     const record = new AmqpRecord(
       (r, how) => this.settle(r, how),
       msg,
-      queue,
-      destination,
-      headers[Header.Key],
-      headers,
-      typeof msg.properties.timestamp === "number" ? msg.properties.timestamp : Date.now(),
-      { lane: queue, offset: msg.fields.deliveryTag },
-      attempt,
-      generation,
+      q.queue,
+      q.spec.name,
+      // Delivery tags restart on every channel, so the channel is part of the lane.
+      { lane: `${q.queue}#${serial}`, offset: msg.fields.deliveryTag },
+      serial,
     );
     this.delivered.add(record);
     this.pending.push(record);
@@ -142,8 +205,14 @@ export class AmqpSubscription implements Subscription {
   private async next(): Promise<IteratorResult<InboundRecord>> {
     for (;;) {
       if (this.closing) return { done: true, value: undefined };
-      const record = this.pending.shift();
-      if (record) return { done: false, value: record };
+      if (this.pendingHead < this.pending.length) {
+        const record = this.pending[this.pendingHead++]!;
+        if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+          this.pending = this.pending.slice(this.pendingHead);
+          this.pendingHead = 0;
+        }
+        return { done: false, value: record };
+      }
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
       });
@@ -151,43 +220,50 @@ export class AmqpSubscription implements Subscription {
   }
 
   private async settle(record: AmqpRecord, how: Settlement): Promise<void> {
-    const channel = this.channel;
-    if (
-      this.closing ||
-      !channel ||
-      !this.delivered.has(record) ||
-      record.generation !== this.connection.generation
-    ) {
-      throw new KytosEventsError(
-        ErrorCode.Closed,
-        `cannot settle delivery ${record.position.offset} of "${record.queue}": its channel is gone; ` +
-          "the broker requeued the message and will deliver it again.",
-      );
-    }
+    this.assertSettleable(record);
     if (how.kind !== "ack") {
       const [outcome] = await this.options.publish([await this.copyFor(record, how)]);
       if (outcome?.error) throw outcome.error;
+      this.assertSettleable(record);
     }
     this.delivered.delete(record);
-    channel.ack(record.message);
+    this.channel!.ack(record.message);
+  }
+
+  private assertSettleable(record: AmqpRecord): void {
+    if (
+      !this.closing &&
+      this.channel &&
+      this.channelSerial === record.channelSerial &&
+      this.delivered.has(record)
+    ) {
+      return;
+    }
+    throw new KytosEventsError(
+      ErrorCode.Closed,
+      `cannot settle delivery ${record.position.offset} of queue "${record.queue}": the channel it came on is ` +
+        "closed, so the broker has requeued it and will deliver it again.",
+    );
   }
 
   private async copyFor(record: AmqpRecord, how: Exclude<Settlement, { kind: "ack" }>): Promise<Publication> {
     const props = record.message.properties;
+    const headers: Record<string, string> = { ...record.headers };
+    for (const h of BROKER_HEADERS) delete headers[h];
     const base = {
-      contentType: props.contentType,
-      timestamp: props.timestamp,
+      ...(props.contentType ? { contentType: props.contentType as string } : {}),
+      ...(props.timestamp !== undefined ? { timestamp: props.timestamp as number } : {}),
     };
     if (how.kind === "dead-letter") {
-      const dlq = this.queues.find((q) => q.queue === record.queue)!.dlq;
+      const q = this.queues.find((b) => b.queue === record.queue)!;
       return {
         exchange: directExchangeOf(this.config.exchange),
-        routingKey: dlq,
+        routingKey: q.deadLetterQueue,
         content: record.message.content,
         options: {
           ...base,
           headers: {
-            ...record.headers,
+            ...headers,
             [Header.DeadLetterReason]: how.reason,
             [Header.DeadLetterOrigin]: `${record.destination} (queue ${record.queue})`,
             [Header.DeadLetterAt]: new Date().toISOString(),
@@ -196,25 +272,18 @@ export class AmqpSubscription implements Subscription {
         },
       };
     }
-    const headers = { ...record.headers, [Header.Attempt]: String(record.attempt + 1) };
-    if (how.delayMs <= 0)
-      return {
-        exchange: "",
-        routingKey: record.queue,
-        content: record.message.content,
-        options: { ...base, headers },
-      };
-    let delay = this.delayQueues.get(record.queue);
-    if (!delay) {
-      delay = await declareDelayQueue(await this.connection.get(), record.queue);
-      this.delayQueues.set(record.queue, delay);
+    if (how.delayMs > MAX_DELAY_MS) {
+      throw new KytosEventsError(
+        ErrorCode.ConfigInvalid,
+        `retry delay ${how.delayMs} ms exceeds the longest RabbitMQ delay (${MAX_DELAY_MS} ms).`,
+      );
     }
-    return {
-      exchange: "",
-      routingKey: delay,
-      content: record.message.content,
-      options: { ...base, headers, expiration: String(Math.ceil(how.delayMs)) },
-    };
+    const retry = { ...base, headers: { ...headers, [Header.Attempt]: String(record.attempt + 1) } };
+    // Through the default exchange: straight to this group's queue, or to its delay queue.
+    if (how.delayMs <= 0)
+      return { exchange: "", routingKey: record.queue, content: record.message.content, options: retry };
+    const delayQueue = await declareDelayQueue(await this.connection.get(), record.queue, how.delayMs);
+    return { exchange: "", routingKey: delayQueue, content: record.message.content, options: retry };
   }
 
   private wake(): void {

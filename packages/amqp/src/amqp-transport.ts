@@ -1,7 +1,8 @@
 // The core Transport on RabbitMQ (AMQP 0-9-1) through amqplib. The broker fans out: each
-// event is published once to a durable topic exchange with its event name as routing key, and
-// queue bindings (one queue per NApp destination, one verbose queue bound to "#") decide who
-// gets a copy. Sends resolve on publisher confirms; subscriptions ack only settled messages.
+// event is published once to a durable topic exchange with a routing key made from its event
+// name, and queue bindings (one queue per NApp destination and group, the verbose queue bound
+// to "#") decide who gets a copy. Sends resolve on publisher confirms; subscriptions ack only
+// settled messages; compacted destinations also keep the last value of every key.
 import {
   type DestinationSpec,
   ErrorCode,
@@ -10,24 +11,30 @@ import {
   type OutboundRecord,
   SendError,
   type SendFailure,
+  type SendOptions,
   type SubscribeOptions,
   type Subscription,
   type Transport,
   type TransportCapabilities,
 } from "@kytos-events/core";
+import type { ChannelModel } from "amqplib";
 import { AmqpSubscription } from "./amqp-subscription.js";
 import { type AmqpTransportConfig, type ResolvedAmqpConfig, resolveAmqpConfig } from "./config.js";
 import { AmqpConnection } from "./connection.js";
+import { type LastValue, LastValues, readLastValues } from "./last-value.js";
 import { type Publication, Publisher } from "./publisher.js";
-import { routingKeyOf } from "./routing-keys.js";
+import { bindingOf, fitsRoutingKey, routingKeyOf } from "./routing-keys.js";
 import { declare, declareExchanges, directExchangeOf } from "./topology.js";
+
+const MAX_IN_FLIGHT = 65_535; // AMQP prefetch-count is a 16-bit field
 
 export class AmqpTransport implements Transport {
   readonly kind = "amqp";
   readonly capabilities: TransportCapabilities;
-  readonly config: ResolvedAmqpConfig;
+  private readonly config: ResolvedAmqpConfig;
   private readonly connection: AmqpConnection;
   private readonly publisher: Publisher;
+  private readonly lastValueStore: LastValues;
   private readonly specs = new Map<string, DestinationSpec>();
   private readonly subscriptions = new Set<AmqpSubscription>();
   private connected: Promise<void> | undefined;
@@ -37,15 +44,21 @@ export class AmqpTransport implements Transport {
     this.config = resolveAmqpConfig(config);
     this.capabilities = {
       partitions: false,
+      // Compacted destinations keep each key's last value in a last-value queue, read with
+      // lastValues(); a subscription still gets every record, not a compacted history.
       compaction: false,
       maxMessageBytes: this.config.maxMessageBytes,
       fanout: "broker",
     };
     this.connection = new AmqpConnection(this.config);
     this.publisher = new Publisher(this.connection, this.config.maxUnconfirmed);
-    this.connection.onReconnect(async (model) => {
-      await declare(model, (ch) => declareExchanges(ch, this.config));
-    });
+    this.lastValueStore = new LastValues(this.config, this.publisher);
+    this.connection.onReconnect((model) => this.redeclare(model));
+  }
+
+  /** The broker's URL with the password masked. */
+  get url(): string {
+    return this.config.endpoint.safeUrl;
   }
 
   connect(): Promise<void> {
@@ -61,41 +74,71 @@ export class AmqpTransport implements Transport {
     return this.connected;
   }
 
-  /** Records the destinations' routing; queues are declared per subscription (a queue belongs to a group). */
+  /**
+   * Checks and records the destinations' routing (queues belong to groups, so they are
+   * declared by subscribe); for compacted destinations, declares the last-value topology.
+   */
   async ensureDestinations(specs: readonly DestinationSpec[]): Promise<void> {
+    for (const spec of specs) validateSpec(spec);
     await this.connect();
-    for (const spec of specs) this.specs.set(spec.name, spec);
+    const model = await this.connection.get();
+    for (const spec of specs) {
+      if (spec.compacted) await this.lastValueStore.declareDestination(model, spec);
+      this.specs.set(spec.name, spec);
+    }
   }
 
-  async send(batch: readonly OutboundRecord[]): Promise<void> {
+  async send(batch: readonly OutboundRecord[], options: SendOptions = {}): Promise<void> {
     const failures: SendFailure[] = [];
     const items: Publication[] = [];
     const indexOf: number[] = [];
-    batch.forEach((record, index) => {
+    const fail = (index: number, error: KytosEventsError, retriable: boolean) =>
+      failures.push({ index, error, retriable });
+    const lastValueKeys: { index: number; destination: string; key: string }[] = [];
+    for (let index = 0; index < batch.length; index++) {
+      const record = batch[index]!;
+      const type = record.headers[Header.EventType];
       if (this.closed) {
-        failures.push({
-          index,
-          retriable: false,
-          error: new KytosEventsError(ErrorCode.Closed, "the AMQP transport is closed."),
-        });
+        fail(index, new KytosEventsError(ErrorCode.Closed, "the AMQP transport is closed."), false);
       } else if (record.value.byteLength > this.config.maxMessageBytes) {
-        failures.push({
+        fail(
           index,
-          retriable: false,
-          error: new KytosEventsError(
+          new KytosEventsError(
             ErrorCode.MessageTooLarge,
             `a ${record.value.byteLength}-byte value for "${record.destination}" exceeds maxMessageBytes (${this.config.maxMessageBytes}).`,
           ),
-        });
+          false,
+        );
       } else {
-        items.push(this.publication(record));
+        const item = this.publication(record, type);
+        if (!fitsRoutingKey(item.routingKey)) {
+          fail(
+            index,
+            new KytosEventsError(
+              ErrorCode.SendRejected,
+              `routing key "${item.routingKey.slice(0, 60)}…" is longer than AMQP's 255 bytes: shorten the event or destination name.`,
+            ),
+            false,
+          );
+          continue;
+        }
+        items.push(item);
         indexOf.push(index);
+        if (type !== undefined && record.key !== "") {
+          for (const destination of this.lastValueStore.destinationsFor(type)) {
+            lastValueKeys.push({ index, destination, key: record.key });
+          }
+        }
       }
-    });
-    if (items.length > 0) {
-      const outcomes = await this.publisher.publish(items);
+    }
+    const refused = await this.ensureLastValueQueues(lastValueKeys);
+    for (const [index, { error, retriable }] of refused) fail(index, error, retriable);
+    const publishable = refused.size === 0 ? items : items.filter((_, i) => !refused.has(indexOf[i]!));
+    const publishedIndex = refused.size === 0 ? indexOf : indexOf.filter((i) => !refused.has(i));
+    if (publishable.length > 0) {
+      const outcomes = await this.publisher.publish(publishable, options.signal);
       outcomes.forEach((o, i) => {
-        if (o.error) failures.push({ index: indexOf[i]!, retriable: o.retriable, error: o.error });
+        if (o.error) fail(publishedIndex[i]!, o.error, o.retriable);
       });
     }
     if (failures.length > 0) {
@@ -105,14 +148,16 @@ export class AmqpTransport implements Transport {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    await this.connect();
     if (!options.group) throw new KytosEventsError(ErrorCode.ConfigInvalid, "subscribe needs a group name.");
     const maxInFlight = options.maxInFlight ?? 256;
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 65_535) {
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT) {
       throw new KytosEventsError(
         ErrorCode.ConfigInvalid,
-        `maxInFlight must be an integer in 1..65535 (AMQP prefetch), got ${maxInFlight}.`,
+        `maxInFlight must be an integer in 1..${MAX_IN_FLIGHT} (AMQP prefetch), got ${maxInFlight}.`,
       );
+    }
+    if (options.destinations.length === 0) {
+      throw new KytosEventsError(ErrorCode.ConfigInvalid, "subscribe needs at least one destination.");
     }
     const specs = options.destinations.map((name) => {
       const spec = this.specs.get(name);
@@ -124,6 +169,7 @@ export class AmqpTransport implements Transport {
       }
       return spec;
     });
+    await this.connect();
     const subscription = new AmqpSubscription(this.connection, this.config, {
       group: options.group,
       specs,
@@ -131,9 +177,31 @@ export class AmqpTransport implements Transport {
       deadLetterDestination: options.deadLetterDestination,
       publish: (items) => this.publisher.publish(items),
     });
-    await subscription.start();
+    try {
+      await subscription.start();
+    } catch (err) {
+      await subscription.close();
+      throw err;
+    }
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * The last value of every key of a compacted destination, read without consuming it: what a
+   * consumer that starts late needs to know the current state of every link, switch or
+   * interface. Each key's value is the latest the broker confirmed.
+   */
+  async lastValues(destination: string): Promise<LastValue[]> {
+    const spec = this.specs.get(destination);
+    if (!spec?.compacted) {
+      throw new KytosEventsError(
+        ErrorCode.ConfigInvalid,
+        `destination "${destination}" is not a compacted destination of this transport: call ensureDestinations() with { compacted: true } first.`,
+      );
+    }
+    await this.connect();
+    return readLastValues(await this.connection.get(), this.publisher, destination);
   }
 
   async close(): Promise<void> {
@@ -144,22 +212,81 @@ export class AmqpTransport implements Transport {
     await this.connection.close();
   }
 
-  // Records with an event type go through the topic exchange (bindings fan them out); others
-  // are addressed to their destination by name on the direct exchange.
-  private publication(record: OutboundRecord): Publication {
-    const type = record.headers[Header.EventType];
+  private async redeclare(model: ChannelModel): Promise<void> {
+    await declare(model, (ch) => declareExchanges(ch, this.config));
+    this.lastValueStore.reset();
+    for (const spec of this.specs.values()) {
+      if (spec.compacted) await this.lastValueStore.declareDestination(model, spec);
+    }
+  }
+
+  /** Declares missing last-value queues; returns the records that cannot be sent, by index. */
+  private async ensureLastValueQueues(
+    keys: readonly { index: number; destination: string; key: string }[],
+  ): Promise<Map<number, { error: KytosEventsError; retriable: boolean }>> {
+    const refused = new Map<number, { error: KytosEventsError; retriable: boolean }>();
+    if (keys.length === 0) return refused;
+    let model: ChannelModel;
+    try {
+      model = await this.connection.get();
+    } catch (err) {
+      for (const k of keys) refused.set(k.index, { error: err as KytosEventsError, retriable: true });
+      return refused;
+    }
+    await Promise.all(
+      keys.map((k) =>
+        this.lastValueStore.ensureKey(model, k.destination, k.key).catch((err: unknown) => {
+          const conflict = err instanceof KytosEventsError && err.code === ErrorCode.TopologyConflict;
+          const error =
+            err instanceof KytosEventsError
+              ? err
+              : new KytosEventsError(
+                  ErrorCode.TransportUnavailable,
+                  `declaring the last-value queue of key "${k.key}" in "${k.destination}" failed: ${(err as Error).message}`,
+                  { cause: err },
+                );
+          refused.set(k.index, { error, retriable: !conflict });
+        }),
+      ),
+    );
+    return refused;
+  }
+
+  // Records with an event type go through the topic exchange (the broker's bindings fan them
+  // out); records without one, or for a destination without event prefixes (a dead-letter
+  // destination), are addressed to their destination by name on the direct exchange.
+  private publication(record: OutboundRecord, type: string | undefined): Publication {
     const spec = this.specs.get(record.destination);
     const byEvent = type !== undefined && (spec === undefined || (spec.eventPrefixes?.length ?? 0) > 0);
+    const contentType = record.headers[Header.ContentType];
     return {
       exchange: byEvent ? this.config.exchange : directExchangeOf(this.config.exchange),
       routingKey: byEvent ? routingKeyOf(type) : record.destination,
       content: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
       options: {
-        ...(record.headers[Header.ContentType] ? { contentType: record.headers[Header.ContentType] } : {}),
-        timestamp: record.timestamp ?? Date.now(),
+        ...(contentType !== undefined ? { contentType } : {}),
+        // AMQP timestamps are POSIX seconds.
+        timestamp: Math.floor((record.timestamp ?? Date.now()) / 1000),
         headers: { ...record.headers, [Header.Key]: record.key },
       },
     };
+  }
+}
+
+function validateSpec(spec: DestinationSpec): void {
+  if (!spec.name || Buffer.byteLength(spec.name) > 200 || spec.name.startsWith("amq.")) {
+    throw new KytosEventsError(
+      ErrorCode.ConfigInvalid,
+      `destination name "${spec.name}" must be 1-200 bytes and not start with "amq." (it names AMQP queues).`,
+    );
+  }
+  for (const prefix of spec.eventPrefixes ?? []) {
+    if (!fitsRoutingKey(bindingOf(prefix))) {
+      throw new KytosEventsError(
+        ErrorCode.ConfigInvalid,
+        `event prefix "${prefix.slice(0, 60)}…" of "${spec.name}" makes a binding longer than AMQP's 255 bytes.`,
+      );
+    }
   }
 }
 

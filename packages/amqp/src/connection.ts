@@ -1,7 +1,8 @@
-// One AMQP connection per transport, kept alive: when the broker goes away it reconnects with
-// backoff and tells the publisher and the subscriptions to rebuild their channels and
-// topology. The first connect fails loudly (bad URL, wrong credentials, nothing listening);
-// later losses are recovered in the background.
+// One AMQP connection per transport, kept alive. The first connect fails loudly (bad URL,
+// wrong credentials, nothing listening); a later loss is recovered in the background with
+// the configured backoff. Every new connection after the first — whether the recovery loop or
+// a caller made it — runs the reconnect listeners (re-declare topology, reopen consumers)
+// before anyone else gets it, so nothing uses a connection whose topology is not rebuilt.
 import { BackoffPolicy, sleep } from "@kytos-events/core";
 import { type ChannelModel, connect } from "amqplib";
 import type { ResolvedAmqpConfig } from "./config.js";
@@ -14,8 +15,9 @@ export class AmqpConnection {
   private connecting: Promise<ChannelModel> | undefined;
   private readonly listeners = new Set<ReconnectListener>();
   private readonly policy: BackoffPolicy;
+  private recovering = false;
   private closed = false;
-  /** Increments on every new connection; records delivered on an older one cannot be settled. */
+  /** Increments with every new connection; deliveries of an older one cannot be settled. */
   generation = 0;
 
   constructor(private readonly config: ResolvedAmqpConfig) {
@@ -26,7 +28,7 @@ export class AmqpConnection {
     return this.model !== undefined;
   }
 
-  /** The live connection; the first call connects once and throws a clear error on failure. */
+  /** The live connection, connecting if there is none; rejects with a KytosEventsError. */
   get(): Promise<ChannelModel> {
     if (this.model) return Promise.resolve(this.model);
     this.connecting ??= this.open().finally(() => {
@@ -35,6 +37,7 @@ export class AmqpConnection {
     return this.connecting;
   }
 
+  /** Runs `listener` on every new connection after the first; returns an unsubscribe. */
   onReconnect(listener: ReconnectListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -42,7 +45,7 @@ export class AmqpConnection {
 
   async close(): Promise<void> {
     this.closed = true;
-    const model = this.model;
+    const model = this.model ?? (await this.connecting?.catch(() => undefined));
     this.model = undefined;
     await model?.close().catch(() => {});
   }
@@ -50,44 +53,62 @@ export class AmqpConnection {
   private async open(): Promise<ChannelModel> {
     let model: ChannelModel;
     try {
-      model = await connect(this.config.url, this.config.socketOptions);
+      model = await connect(this.config.endpoint.connectUrl(), this.config.socketOptions);
     } catch (err) {
-      throw mapConnectError(err, this.config.safeUrl);
+      throw mapConnectError(err, this.config.endpoint.safeUrl);
     }
-    this.model = model;
-    this.generation++;
-    model.on("error", (err: Error) =>
-      this.config.logger.warn("amqp: connection error", { error: err.message }),
-    );
+    const log = this.config.logger;
+    model.on("error", (err: Error) => log.warn("amqp: connection error", { error: err.message }));
+    model.on("blocked", (reason: string) => log.warn("amqp: broker blocked publishing", { reason }));
+    model.on("unblocked", () => log.info("amqp: broker unblocked publishing"));
     model.on("close", () => {
       if (this.model === model) this.model = undefined;
       if (!this.closed) void this.recover();
     });
-    model.on("blocked", (reason: string) =>
-      this.config.logger.warn("amqp: broker blocked publishing", { reason }),
-    );
+    if (this.closed) {
+      await model.close().catch(() => {});
+      throw mapConnectError(
+        new Error("the transport was closed while connecting"),
+        this.config.endpoint.safeUrl,
+      );
+    }
+    this.model = model;
+    this.generation++;
+    if (this.generation > 1) {
+      for (const listener of this.listeners) {
+        await listener(model).catch((err: unknown) =>
+          log.error("amqp: rebuilding after reconnect failed", { error: (err as Error).message }),
+        );
+      }
+    }
     return model;
   }
 
   private async recover(): Promise<void> {
-    this.config.logger.warn("amqp: connection lost, reconnecting", { url: this.config.safeUrl });
-    for (let attempt = 1; !this.closed; attempt++) {
-      await sleep(this.policy.nextDelay(attempt) ?? 5000);
-      if (this.closed || this.model) return;
-      try {
-        const model = await this.get();
-        for (const listener of this.listeners) {
-          await listener(model).catch((err: unknown) =>
-            this.config.logger.error("amqp: rebuilding after reconnect failed", {
-              error: (err as Error).message,
-            }),
-          );
+    if (this.recovering) return;
+    this.recovering = true;
+    const log = this.config.logger;
+    log.warn("amqp: connection lost, reconnecting", { url: this.config.endpoint.safeUrl });
+    try {
+      for (let attempt = 1; !this.closed && !this.model; attempt++) {
+        const delay = this.policy.nextDelay(attempt);
+        if (delay === undefined) {
+          log.error("amqp: gave up reconnecting; the next send or subscribe tries again", {
+            attempts: attempt - 1,
+          });
+          return;
         }
-        this.config.logger.info("amqp: reconnected", { url: this.config.safeUrl, attempt });
-        return;
-      } catch {
-        // still down; keep backing off
+        await sleep(delay);
+        if (this.closed || this.model) return;
+        try {
+          await this.get();
+          log.info("amqp: reconnected", { url: this.config.endpoint.safeUrl, attempt });
+        } catch (err) {
+          log.debug("amqp: reconnect attempt failed", { attempt, error: (err as Error).message });
+        }
       }
+    } finally {
+      this.recovering = false;
     }
   }
 }
