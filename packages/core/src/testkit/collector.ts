@@ -4,20 +4,26 @@ import type { InboundRecord, Subscription } from "../transport/transport.js";
 
 export class Collector {
   readonly records: InboundRecord[] = [];
+  /** When each record arrived (Date.now()), index for index with `records`. */
+  readonly arrivals: number[] = [];
   private waiters: (() => void)[] = [];
   private done: Promise<void>;
   failure: unknown;
+  /** True once iteration ended (closed, or failed: see `failure`). */
+  ended = false;
 
   constructor(readonly subscription: Subscription) {
     this.done = (async () => {
       try {
         for await (const record of subscription) {
           this.records.push(record);
+          this.arrivals.push(Date.now());
           this.notify();
         }
       } catch (err) {
         this.failure = err;
       }
+      this.ended = true;
       this.notify();
     })();
   }
@@ -31,6 +37,9 @@ export class Collector {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.records)) {
       if (this.failure) throw this.failure;
+      if (this.ended) {
+        throw new Error(`the subscription ended before ${what} (have ${this.records.length} records)`);
+      }
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
