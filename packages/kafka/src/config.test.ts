@@ -31,7 +31,7 @@ describe("resolveKafkaConfig", () => {
       sendRetryTimeMs: 10_000,
       lingerMs: 2,
       maxBatchRecords: 1000,
-      maxBatchBytes: 1024 * 1024,
+      maxBatchBytes: 1_000_000,
       maxPendingRecords: 20_000,
       compression: "none",
       replicationFactor: -1,

@@ -47,7 +47,12 @@ export interface KafkaTransportConfig {
     readonly lingerMs?: number;
     /** Records per produce request. Default 1000. */
     readonly maxBatchRecords?: number;
-    /** Bytes per produce request (values + keys). Default 1 MiB. */
+    /**
+     * Bytes per produce request (values, keys, headers and framing, estimated from above).
+     * Keep it under the broker's `message.max.bytes` (default 1 048 588): one partition's
+     * share of a request is one record batch. Default 1 000 000. A single larger record
+     * (up to maxMessageBytes) still goes, alone.
+     */
     readonly maxBatchBytes?: number;
     /** Records waiting for a batch before `send` callers wait for room. Default 20 000. */
     readonly maxPendingRecords?: number;
@@ -55,6 +60,8 @@ export interface KafkaTransportConfig {
     readonly compression?: "none" | "gzip";
   };
   readonly topics?: {
+    /** Partitions of a created topic whose DestinationSpec gives none. Default 1. */
+    readonly defaultPartitions?: number;
     /** Replication factor for created topics; -1 = the broker's default. Default -1. */
     readonly replicationFactor?: number;
     /** For compacted topics: `min.cleanable.dirty.ratio`. Default "0.1". */
@@ -67,8 +74,13 @@ export interface KafkaTransportConfig {
     readonly sessionTimeoutMs?: number;
     /** Heartbeat interval, ms. Default 3000. */
     readonly heartbeatIntervalMs?: number;
-    /** How often settled positions are committed, ms (commits are batched). Default 100. */
+    /**
+     * How long settled positions wait to be committed together, ms. An `ack()` resolves when
+     * its commit is done, so this is also the ack latency. Default 100.
+     */
     readonly commitIntervalMs?: number;
+    /** Longest a fetch waits on the broker for new records, ms (idle-poll cost vs latency). Default 250. */
+    readonly fetchMaxWaitMs?: number;
   };
   /** Largest value accepted, bytes; must not exceed the broker's `message.max.bytes`. Default 1 000 000. */
   readonly maxMessageBytes?: number;
@@ -89,12 +101,14 @@ export interface ResolvedKafkaConfig {
   readonly maxBatchBytes: number;
   readonly maxPendingRecords: number;
   readonly compression: "none" | "gzip";
+  readonly defaultPartitions: number;
   readonly replicationFactor: number;
   readonly compactionDirtyRatio: string;
   readonly compactionSegmentMs: number;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly commitIntervalMs: number;
+  readonly fetchMaxWaitMs: number;
   readonly maxMessageBytes: number;
   readonly logger: Logger;
 }
@@ -108,6 +122,23 @@ function invalid(message: string): KytosEventsError {
 function positive(value: number, name: string, min = 1): number {
   if (!Number.isFinite(value) || value < min)
     throw invalid(`${name} must be a number >= ${min}, got ${value}.`);
+  return value;
+}
+
+function nonEmpty(value: string, name: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw invalid(`${name} must be a non-empty string.`);
+  return value;
+}
+
+function integer(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw invalid(`${name} must be an integer >= 1, got ${value}.`);
+  return value;
+}
+
+function ratio(value: string, name: string): string {
+  const n = Number(value);
+  if (typeof value !== "string" || !(n > 0 && n <= 1))
+    throw invalid(`${name} must be a decimal string in (0, 1], e.g. "0.1", got "${value}".`);
   return value;
 }
 
@@ -143,7 +174,7 @@ export function resolveKafkaConfig(config: KafkaTransportConfig): ResolvedKafkaC
   }
   return {
     brokers,
-    clientId: config.clientId ?? "kytos-events",
+    clientId: nonEmpty(config.clientId ?? "kytos-events", "clientId"),
     tls: config.tls ?? false,
     sasl: config.sasl,
     connectionTimeoutMs: positive(config.connectionTimeoutMs ?? 3000, "connectionTimeoutMs"),
@@ -151,15 +182,17 @@ export function resolveKafkaConfig(config: KafkaTransportConfig): ResolvedKafkaC
     sendRetryTimeMs: positive(config.sendRetryTimeMs ?? 10_000, "sendRetryTimeMs", 0),
     lingerMs: positive(p.lingerMs ?? 2, "producer.lingerMs", 0),
     maxBatchRecords: positive(p.maxBatchRecords ?? 1000, "producer.maxBatchRecords"),
-    maxBatchBytes: positive(p.maxBatchBytes ?? 1024 * 1024, "producer.maxBatchBytes"),
+    maxBatchBytes: positive(p.maxBatchBytes ?? 1_000_000, "producer.maxBatchBytes"),
     maxPendingRecords: positive(p.maxPendingRecords ?? 20_000, "producer.maxPendingRecords"),
     compression,
+    defaultPartitions: integer(t.defaultPartitions ?? 1, "topics.defaultPartitions"),
     replicationFactor,
-    compactionDirtyRatio: t.compactionDirtyRatio ?? "0.1",
+    compactionDirtyRatio: ratio(t.compactionDirtyRatio ?? "0.1", "topics.compactionDirtyRatio"),
     compactionSegmentMs: positive(t.compactionSegmentMs ?? 600_000, "topics.compactionSegmentMs"),
     sessionTimeoutMs: positive(c.sessionTimeoutMs ?? 30_000, "consumer.sessionTimeoutMs"),
     heartbeatIntervalMs: positive(c.heartbeatIntervalMs ?? 3000, "consumer.heartbeatIntervalMs"),
     commitIntervalMs: positive(c.commitIntervalMs ?? 100, "consumer.commitIntervalMs", 0),
+    fetchMaxWaitMs: positive(c.fetchMaxWaitMs ?? 250, "consumer.fetchMaxWaitMs", 0),
     maxMessageBytes: positive(config.maxMessageBytes ?? 1_000_000, "maxMessageBytes"),
     logger: config.logger ?? silentLogger,
   };

@@ -3,31 +3,44 @@
 // the contiguous watermark is committed (auto-commit is off). Delivery pauses while
 // `maxInFlight` records are unsettled, heartbeating so the group does not evict a slow
 // consumer. On rebalance, revoked partitions' unsettled work is abandoned without committing
-// past it — the new owner gets it from the last committed offset.
+// past it — the new owner gets it from the last committed offset. `caughtUp()` tells when
+// everything the partitions held at the time of asking was delivered (table bootstrap).
 
 import type { CloseReport, InboundRecord, Subscription } from "@kytos-events/core";
 import { ErrorCode, KytosEventsError, OffsetTracker } from "@kytos-events/core";
 import type { Consumer, EachBatchPayload } from "kafkajs";
+import { CatchUp } from "./catch-up.js";
 import type { ResolvedKafkaConfig } from "./config.js";
 import { headersToStrings, KafkaRecord, type Settlement } from "./kafka-record.js";
+import { mapKafkaError } from "./map-error.js";
+import { laneOf, type PartitionRange, splitLane } from "./partition-offsets.js";
 
 export interface KafkaSubscriptionOptions {
   readonly group: string;
-  readonly topics: readonly string[] | RegExp;
+  readonly topics: readonly string[];
   readonly fromBeginning: boolean;
   readonly maxInFlight: number;
   readonly deadLetter: (record: KafkaRecord, reason: string) => Promise<void>;
+  /** Where the group stands on each partition of its topics, per the broker. */
+  readonly ranges: () => Promise<Map<string, PartitionRange>>;
+  readonly onClosed: () => void;
 }
 
-const laneOf = (topic: string, partition: number) => `${topic}/${partition}`;
-
-function splitLane(lane: string): { topic: string; partition: number } {
-  const i = lane.lastIndexOf("/");
-  return { topic: lane.slice(0, i), partition: Number(lane.slice(i + 1)) };
+interface CommitWaiter {
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
 }
+
+// After a failed commit (coordinator moving, broker away), the next attempt waits this long.
+const COMMIT_RETRY_MS = 250;
 
 export class KafkaSubscription implements Subscription {
   private readonly tracker = new OffsetTracker();
+  /** Lanes of the current assignment. */
+  private readonly assigned = new Set<string>();
+  private catchUp: Promise<CatchUp> | undefined;
+  private caughtUpLanes: CatchUp | undefined;
+  private failure: KytosEventsError | undefined;
   /** Next offset not yet delivered in this process, per lane: refetched older offsets are skipped. */
   private readonly nextExpected = new Map<string, number>();
   private readonly delivered = new Map<string, Set<KafkaRecord>>();
@@ -37,7 +50,8 @@ export class KafkaSubscription implements Subscription {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly dirty = new Set<string>();
   private commitTimer: NodeJS.Timeout | undefined;
-  private commitWaiters: (() => void)[] = [];
+  /** Settlements waiting for the commit that covers them, per lane. */
+  private commitWaiters = new Map<string, CommitWaiter[]>();
   private commitRunning: Promise<void> = Promise.resolve();
   private waiter: (() => void) | undefined;
   private roomWaiter: (() => void) | undefined;
@@ -54,10 +68,11 @@ export class KafkaSubscription implements Subscription {
     const { consumer } = this;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssigned(payload.memberAssignment));
     consumer.on(consumer.events.REBALANCING, () => void this.flushCommits());
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart));
     await consumer.connect();
     const topics = this.options.topics;
     await consumer.subscribe({
-      topics: topics instanceof RegExp ? [topics] : [...topics],
+      topics: [...topics],
       fromBeginning: this.options.fromBeginning,
     });
     await consumer.run({
@@ -83,6 +98,36 @@ export class KafkaSubscription implements Subscription {
     return this.closed;
   }
 
+  /**
+   * Resolves once this subscriber has delivered every record its partitions held when it was
+   * called (offsets below each partition's log end then), or right away for partitions with
+   * nothing to read. Meant for reading a compacted topic from the beginning into a table:
+   * after it, the table holds the latest state as of the call. Counts the partitions assigned
+   * at the call; a partition moved to another member by a rebalance stops counting. Rejects
+   * with KE_CLOSED if the subscription closes first.
+   */
+  async caughtUp(): Promise<void> {
+    this.catchUp ??= this.startCatchUp();
+    const catchUp = await this.catchUp;
+    await catchUp.done;
+    if (catchUp.cancelled) {
+      throw new KytosEventsError(ErrorCode.Closed, "the subscription closed before it caught up.");
+    }
+  }
+
+  private async startCatchUp(): Promise<CatchUp> {
+    const ranges = await this.options.ranges();
+    const ends = new Map<string, number>();
+    for (const lane of this.assigned) {
+      const range = ranges.get(lane);
+      if (range) ends.set(lane, range.end);
+    }
+    const catchUp = new CatchUp(ends, (lane) => this.nextExpected.get(lane) ?? ranges.get(lane)!.start);
+    this.caughtUpLanes = catchUp;
+    if (this.closing) catchUp.cancel();
+    return catchUp;
+  }
+
   /** Like a crashed process: leaves without committing what was settled since the last commit. */
   kill(): Promise<CloseReport> {
     this.closed ??= this.shutdown(false);
@@ -91,19 +136,22 @@ export class KafkaSubscription implements Subscription {
 
   private async shutdown(commit: boolean): Promise<CloseReport> {
     this.closing = true;
+    this.caughtUpLanes?.cancel();
     const unsettled = this.tracker.unsettled();
     this.wakeRoom();
     if (commit) await this.flushCommits();
     if (this.commitTimer) clearTimeout(this.commitTimer);
     for (const t of this.retryTimers) clearTimeout(t);
     await this.consumer.disconnect();
-    for (const lane of [...this.delivered.keys()]) this.revoke(lane);
+    for (const lane of new Set([...this.delivered.keys(), ...this.assigned])) this.revoke(lane);
     this.wake();
+    this.options.onClosed();
     return { unsettled };
   }
 
   private async next(): Promise<IteratorResult<InboundRecord>> {
     for (;;) {
+      if (this.failure) throw this.failure;
       if (this.closing) return { done: true, value: undefined };
       if (this.queueHead < this.queue.length) {
         const record = this.queue[this.queueHead++]!;
@@ -166,7 +214,27 @@ export class KafkaSubscription implements Subscription {
       this.push(record);
       resolveOffset(message.offset);
     }
-    if (!stopped()) await heartbeat();
+    if (stopped()) return;
+    // The whole batch was handed out; its last offset may be a record kafkajs filtered
+    // (transaction marker), so the batch, not the last message, says how far this lane got.
+    const next = Math.max(this.nextExpected.get(lane) ?? 0, Number(batch.lastOffset()) + 1);
+    this.nextExpected.set(lane, next);
+    this.caughtUpLanes?.advance(lane, next);
+    await heartbeat();
+  }
+
+  private onCrash(error: Error, restart: boolean): void {
+    const mapped = mapKafkaError(error, `consumer group "${this.options.group}"`, this.config.brokers);
+    if (restart) {
+      this.config.logger.warn("kafka: consumer crashed, kafkajs restarts it", {
+        group: this.options.group,
+        error: mapped.error.message,
+      });
+      return;
+    }
+    // kafkajs gave up: end the iteration with the reason instead of hanging silently.
+    this.failure = mapped.error;
+    this.wake();
   }
 
   private push(record: KafkaRecord): void {
@@ -205,19 +273,30 @@ export class KafkaSubscription implements Subscription {
     }
     if (this.tracker.complete(lane, offset)) {
       this.dirty.add(lane);
-      await this.scheduleCommit();
+      await this.scheduleCommit(lane, this.config.commitIntervalMs);
     }
   }
 
-  private scheduleCommit(): Promise<void> {
-    const done = new Promise<void>((resolve) => this.commitWaiters.push(resolve));
-    if (!this.commitTimer) {
-      this.commitTimer = setTimeout(() => {
-        this.commitTimer = undefined;
-        void this.flushCommits();
-      }, this.config.commitIntervalMs);
-    }
+  /** Resolves when a commit covering the lane's current watermark succeeded. */
+  private scheduleCommit(lane: string, delayMs: number): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      let waiters = this.commitWaiters.get(lane);
+      if (!waiters) {
+        waiters = [];
+        this.commitWaiters.set(lane, waiters);
+      }
+      waiters.push({ resolve, reject });
+    });
+    this.armCommitTimer(delayMs);
     return done;
+  }
+
+  private armCommitTimer(delayMs: number): void {
+    if (this.commitTimer || this.closing) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.flushCommits();
+    }, delayMs);
   }
 
   private flushCommits(): Promise<void> {
@@ -226,37 +305,54 @@ export class KafkaSubscription implements Subscription {
   }
 
   private async commitNow(): Promise<void> {
-    const waiters = this.commitWaiters;
-    this.commitWaiters = [];
     const offsets: { topic: string; partition: number; offset: string }[] = [];
-    for (const lane of this.dirty) {
+    const lanes = [...this.dirty];
+    this.dirty.clear();
+    for (const lane of lanes) {
       const mark = this.tracker.committable(lane);
       if (mark === undefined) continue;
       const { topic, partition } = splitLane(lane);
       offsets.push({ topic, partition, offset: String(mark + 1) });
     }
-    this.dirty.clear();
-    if (offsets.length > 0) {
-      try {
-        await this.consumer.commitOffsets(offsets);
-      } catch (err) {
-        // A commit lost to a rebalance is safe: the next owner starts at the last commit
-        // (duplicates, never gaps). Retry it with the next flush while we still own the lane.
-        for (const o of offsets) this.dirty.add(laneOf(o.topic, o.partition));
-        this.config.logger.warn("kafka: commit failed, will retry", {
-          group: this.options.group,
-          error: (err as Error).message,
-        });
-      }
+    try {
+      if (offsets.length > 0) await this.consumer.commitOffsets(offsets);
+    } catch (err) {
+      // Not committed: nothing is lost (the group would redeliver from the last commit), and
+      // the settlements wait for the next attempt while this member still owns the lanes.
+      for (const lane of lanes) if (this.tracker.committable(lane) !== undefined) this.dirty.add(lane);
+      this.config.logger.warn("kafka: commit failed, will retry", {
+        group: this.options.group,
+        error: (err as Error).message,
+      });
+      if (this.closing)
+        this.rejectCommitWaiters(lanes, mapKafkaError(err, "commit", this.config.brokers).error);
+      else this.armCommitTimer(Math.max(this.config.commitIntervalMs, COMMIT_RETRY_MS));
+      return;
     }
-    for (const w of waiters) w();
+    for (const lane of lanes) {
+      const waiters = this.commitWaiters.get(lane);
+      this.commitWaiters.delete(lane);
+      for (const w of waiters ?? []) w.resolve();
+    }
+  }
+
+  private rejectCommitWaiters(lanes: Iterable<string>, error: Error): void {
+    for (const lane of lanes) {
+      const waiters = this.commitWaiters.get(lane);
+      this.commitWaiters.delete(lane);
+      for (const w of waiters ?? []) w.reject(error);
+    }
   }
 
   private onAssigned(assignment: Record<string, number[]>): void {
     const now = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment))
       for (const p of partitions) now.add(laneOf(topic, p));
-    for (const lane of [...this.nextExpected.keys()]) if (!now.has(lane)) this.revoke(lane);
+    for (const lane of new Set([...this.nextExpected.keys(), ...this.assigned])) {
+      if (!now.has(lane)) this.revoke(lane);
+    }
+    this.assigned.clear();
+    for (const lane of now) this.assigned.add(lane);
   }
 
   private revoke(lane: string): void {
@@ -268,6 +364,16 @@ export class KafkaSubscription implements Subscription {
     this.tracker.revoke(lane);
     this.nextExpected.delete(lane);
     this.dirty.delete(lane);
+    this.assigned.delete(lane);
+    this.rejectCommitWaiters(
+      [lane],
+      new KytosEventsError(
+        ErrorCode.Closed,
+        `settled records of ${lane} could not be committed before the partition left this subscriber; ` +
+          "they will be delivered again to the group.",
+      ),
+    );
+    this.caughtUpLanes?.revoke(lane);
     this.wakeRoom();
   }
 

@@ -10,31 +10,41 @@ import {
   type OutboundRecord,
   SendError,
   type SendFailure,
+  type SendOptions,
   type SubscribeOptions,
-  type Subscription,
   type Transport,
   type TransportCapabilities,
 } from "@kytos-events/core";
-import { type Admin, CompressionTypes, Kafka, type Producer, type SASLOptions } from "kafkajs";
+import {
+  type Admin,
+  CompressionTypes,
+  type IHeaders,
+  type Kafka,
+  type Message,
+  type Producer,
+} from "kafkajs";
 import { type KafkaTransportConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from "./config.js";
+import { createKafkaClient, retryOptions } from "./kafka-client.js";
 import type { KafkaRecord } from "./kafka-record.js";
 import { KafkaSubscription } from "./kafka-subscription.js";
-import { kafkaLogCreator } from "./log-creator.js";
-import { mapKafkaError, rootType } from "./map-error.js";
-import { SendBatcher } from "./send-batcher.js";
+import { mapKafkaError } from "./map-error.js";
+import { partitionRanges } from "./partition-offsets.js";
+import { keyAndHeaderBytes, SendBatcher } from "./send-batcher.js";
 import { TopicAdmin } from "./topic-admin.js";
 
 export interface KafkaSubscribeOptions extends SubscribeOptions {
-  /** Subscribe to every topic matching this pattern instead of `destinations` (e.g. /^kytos\./). */
+  /**
+   * Subscribe to every existing topic whose name matches, instead of `destinations` (e.g.
+   * /^kytos\.(topology|mef_eline)$/). Matched once, when subscribing: topics created later
+   * join only when the subscription is opened again. Anchor it, or `.dlq` topics match too.
+   */
   readonly topicPattern?: RegExp;
 }
 
-// Errors after which the idempotent producer's sequence state is unusable: start a new one.
-const PRODUCER_RESET_TYPES = new Set([
-  "OUT_OF_ORDER_SEQUENCE_NUMBER",
-  "UNKNOWN_PRODUCER_ID",
-  "INVALID_PRODUCER_EPOCH",
-]);
+/** Keys plus headers a record may carry on top of its value (see README: broker limits). */
+export const MAX_KEY_AND_HEADER_BYTES = 32 * 1024;
+
+type Verdict = { error: KytosEventsError; retriable: boolean };
 
 export class KafkaTransport implements Transport {
   readonly kind = "kafka";
@@ -46,6 +56,7 @@ export class KafkaTransport implements Transport {
   private producer: Producer | undefined;
   private producerReady: Promise<Producer> | undefined;
   private readonly batcher: SendBatcher;
+  private readonly compression: CompressionTypes;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private connected: Promise<void> | undefined;
   private closed = false;
@@ -59,19 +70,11 @@ export class KafkaTransport implements Transport {
       maxMessageBytes: c.maxMessageBytes,
       fanout: "client",
     };
-    this.kafka = new Kafka({
-      clientId: c.clientId,
-      brokers: c.brokers,
-      ...(c.tls ? { ssl: c.tls === true ? true : { ...c.tls, ca: c.tls.ca as string[] | undefined } } : {}),
-      ...(c.sasl ? { sasl: { ...c.sasl } as SASLOptions } : {}),
-      connectionTimeout: c.connectionTimeoutMs,
-      requestTimeout: c.requestTimeoutMs,
-      logCreator: kafkaLogCreator(c.logger),
-      retry: this.retryOptions(),
-    });
-    this.admin = this.kafka.admin();
+    this.kafka = createKafkaClient(c);
+    this.admin = this.kafka.admin({ retry: retryOptions(c) });
     this.topics = new TopicAdmin(this.admin, c);
     this.batcher = new SendBatcher(c, (records) => this.produce(records));
+    this.compression = c.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
   connect(): Promise<void> {
@@ -82,6 +85,7 @@ export class KafkaTransport implements Transport {
         await this.admin.describeCluster();
       } catch (err) {
         this.connected = undefined;
+        await this.admin.disconnect().catch(() => {});
         throw mapKafkaError(err, "connect", this.config.brokers).error;
       }
     })();
@@ -97,25 +101,35 @@ export class KafkaTransport implements Transport {
     }
   }
 
-  async send(batch: readonly OutboundRecord[]): Promise<void> {
+  async send(batch: readonly OutboundRecord[], options: SendOptions = {}): Promise<void> {
+    if (batch.length === 0) return;
+    const all = this.verdictForAll(await this.unavailable());
+    const missing = all ? new Set<string>() : await this.topics.missing(batch.map((r) => r.destination));
     const failures: SendFailure[] = [];
-    const valid: { index: number; record: OutboundRecord }[] = [];
+    const valid: number[] = [];
     for (let index = 0; index < batch.length; index++) {
-      const record = batch[index]!;
-      const problem = await this.check(record);
-      if (problem) failures.push({ index, retriable: false, error: problem });
-      else valid.push({ index, record });
+      const verdict = all ?? this.check(batch[index]!, missing);
+      if (verdict) failures.push({ index, ...verdict });
+      else valid.push(index);
     }
     if (valid.length > 0) {
-      const outcomes = await this.batcher.enqueue(valid.map((v) => v.record));
+      const outcomes = await this.batcher.enqueue(
+        valid.map((i) => batch[i]!),
+        options.signal,
+      );
       outcomes.forEach((outcome, i) => {
-        if (outcome.error === undefined) return;
-        const mapped = mapKafkaError(
-          outcome.error,
-          `send to "${valid[i]!.record.destination}"`,
-          this.config.brokers,
-        );
-        failures.push({ index: valid[i]!.index, retriable: mapped.retriable, error: mapped.error });
+        const index = valid[i]!;
+        if (outcome.withdrawn || outcome.inFlight) {
+          const fate = outcome.withdrawn ? "it was not sent" : "the broker may still accept it";
+          const error = new KytosEventsError(ErrorCode.Closed, `send aborted by its signal: ${fate}.`, {
+            cause: outcome.error,
+          });
+          failures.push({ index, retriable: true, error });
+        } else if (outcome.error !== undefined) {
+          const destination = batch[index]!.destination;
+          const mapped = mapKafkaError(outcome.error, `send to "${destination}"`, this.config.brokers);
+          failures.push({ index, retriable: mapped.retriable, error: mapped.error });
+        }
       });
     }
     if (failures.length > 0) {
@@ -124,9 +138,9 @@ export class KafkaTransport implements Transport {
     }
   }
 
-  async subscribe(options: KafkaSubscribeOptions): Promise<Subscription> {
-    await this.connect();
-    if (!options.group) throw new KytosEventsError(ErrorCode.ConfigInvalid, "subscribe needs a group name.");
+  async subscribe(options: KafkaSubscribeOptions): Promise<KafkaSubscription> {
+    const { group } = options;
+    if (!group) throw new KytosEventsError(ErrorCode.ConfigInvalid, "subscribe needs a group name.");
     const maxInFlight = options.maxInFlight ?? 256;
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
       throw new KytosEventsError(
@@ -134,27 +148,32 @@ export class KafkaTransport implements Transport {
         `maxInFlight must be a positive integer, got ${maxInFlight}.`,
       );
     }
+    await this.connect();
+    const topics = await this.subscribedTopics(options);
     const c = this.config;
+    const fromBeginning = options.fromBeginning ?? false;
     const consumer = this.kafka.consumer({
-      groupId: options.group,
+      groupId: group,
       sessionTimeout: c.sessionTimeoutMs,
       heartbeatInterval: c.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
-      retry: this.retryOptions(),
+      maxWaitTimeInMs: c.fetchMaxWaitMs,
+      retry: retryOptions(c),
     });
     const subscription = new KafkaSubscription(consumer, c, {
-      group: options.group,
-      topics: options.topicPattern ?? options.destinations,
-      fromBeginning: options.fromBeginning ?? false,
+      group,
+      topics,
+      fromBeginning,
       maxInFlight,
       deadLetter: (record, reason) => this.deadLetter(record, reason, options.deadLetterDestination),
+      ranges: () => partitionRanges(this.admin, group, topics, fromBeginning),
+      onClosed: () => this.subscriptions.delete(subscription),
     });
     try {
       await subscription.start();
     } catch (err) {
       await consumer.disconnect().catch(() => {});
-      throw mapKafkaError(err, `subscribe group "${options.group}"`, c.brokers).error;
+      throw mapKafkaError(err, `subscribe group "${group}" to ${topics.join(",")}`, c.brokers).error;
     }
     this.subscriptions.add(subscription);
     return subscription;
@@ -169,13 +188,45 @@ export class KafkaTransport implements Transport {
     await this.admin.disconnect().catch(() => {});
   }
 
-  private async deadLetter(
-    record: KafkaRecord,
-    reason: string,
-    destination: string | undefined,
-  ): Promise<void> {
+  /** The topics a subscription reads; each must exist, so a typo fails here with its name. */
+  private async subscribedTopics(options: KafkaSubscribeOptions): Promise<string[]> {
+    try {
+      if (options.topicPattern) {
+        const pattern = options.topicPattern;
+        const matched = (await this.topics.list()).filter((t) => pattern.test(t) && !t.startsWith("__"));
+        if (matched.length === 0) {
+          throw new KytosEventsError(
+            ErrorCode.ConfigInvalid,
+            `no topic matches ${pattern}: create the destinations first (ensureDestinations).`,
+          );
+        }
+        return matched.sort();
+      }
+      if (options.destinations.length === 0) {
+        throw new KytosEventsError(
+          ErrorCode.ConfigInvalid,
+          "subscribe needs destinations or a topicPattern.",
+        );
+      }
+      const missing = await this.topics.missing(options.destinations, { strict: true });
+      if (missing.size > 0) {
+        throw new KytosEventsError(
+          ErrorCode.ConfigInvalid,
+          `cannot subscribe group "${options.group}": topic(s) ${[...missing].map((t) => `"${t}"`).join(", ")} ` +
+            "do not exist. Create them with ensureDestinations() first.",
+        );
+      }
+      return [...new Set(options.destinations)];
+    } catch (err) {
+      throw mapKafkaError(err, `subscribe group "${options.group}"`, this.config.brokers).error;
+    }
+  }
+
+  private async deadLetter(record: KafkaRecord, reason: string, destination: string | undefined) {
     const topic = destination ?? `${record.destination}.dlq`;
-    if (!(await this.topics.exists(topic))) await this.ensureDestinations([{ name: topic, partitions: 1 }]);
+    if ((await this.topics.missing([topic], { strict: true })).size > 0) {
+      await this.ensureDestinations([{ name: topic, partitions: 1 }]);
+    }
     await this.send([
       {
         destination: topic,
@@ -192,34 +243,54 @@ export class KafkaTransport implements Transport {
     ]);
   }
 
-  private async check(record: OutboundRecord): Promise<KytosEventsError | undefined> {
+  /** Undefined when the broker answers; otherwise why every record of this send fails. */
+  private async unavailable(): Promise<unknown> {
     if (this.closed) return new KytosEventsError(ErrorCode.Closed, "the Kafka transport is closed.");
-    if (record.value.byteLength > this.config.maxMessageBytes) {
-      return new KytosEventsError(
-        ErrorCode.MessageTooLarge,
-        `a ${record.value.byteLength}-byte value for "${record.destination}" exceeds maxMessageBytes (${this.config.maxMessageBytes}).`,
-      );
-    }
     try {
       await this.connect();
-      if (!(await this.topics.exists(record.destination))) {
-        return new KytosEventsError(
-          ErrorCode.SendRejected,
-          `topic "${record.destination}" does not exist: call ensureDestinations() first.`,
-        );
-      }
-    } catch {
-      // Broker unreachable: let the send itself fail as retriable.
+      return undefined;
+    } catch (err) {
+      return err;
+    }
+  }
+
+  private verdictForAll(err: unknown): Verdict | undefined {
+    if (err === undefined) return undefined;
+    if (err instanceof KytosEventsError && err.code === ErrorCode.Closed)
+      return { error: err, retriable: false };
+    return mapKafkaError(err, "send", this.config.brokers);
+  }
+
+  private check(record: OutboundRecord, missing: ReadonlySet<string>): Verdict | undefined {
+    const { maxMessageBytes } = this.config;
+    if (record.value.byteLength > maxMessageBytes) {
+      return this.tooLarge(
+        `a ${record.value.byteLength}-byte value for "${record.destination}" exceeds maxMessageBytes (${maxMessageBytes}).`,
+      );
+    }
+    const overhead = keyAndHeaderBytes(record);
+    if (overhead > MAX_KEY_AND_HEADER_BYTES) {
+      return this.tooLarge(
+        `the key and headers of a record for "${record.destination}" take ${overhead} bytes; the limit is ${MAX_KEY_AND_HEADER_BYTES}.`,
+      );
+    }
+    if (missing.has(record.destination)) {
+      const error = new KytosEventsError(
+        ErrorCode.SendRejected,
+        `topic "${record.destination}" does not exist: call ensureDestinations() first.`,
+      );
+      return { error, retriable: false };
     }
     return undefined;
   }
 
+  private tooLarge(message: string): Verdict {
+    return { error: new KytosEventsError(ErrorCode.MessageTooLarge, message), retriable: false };
+  }
+
   private async produce(records: readonly OutboundRecord[]): Promise<void> {
     const producer = await this.getProducer();
-    const byTopic = new Map<
-      string,
-      { key: string; value: Buffer; headers: Record<string, string>; timestamp?: string }[]
-    >();
+    const byTopic = new Map<string, Message[]>();
     for (const r of records) {
       let messages = byTopic.get(r.destination);
       if (!messages) {
@@ -229,18 +300,23 @@ export class KafkaTransport implements Transport {
       messages.push({
         key: r.key,
         value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
-        headers: { ...r.headers },
+        // kafkajs only reads headers; no copy needed.
+        headers: r.headers as IHeaders,
         ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}),
       });
     }
     try {
       await producer.sendBatch({
         acks: -1,
-        compression: this.config.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: this.compression,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (err) {
-      if (PRODUCER_RESET_TYPES.has(rootType(err) ?? "")) await this.resetProducer();
+      // After a failed request kafkajs rolls its sequence numbers back, but the broker may have
+      // written part of it. A later, differently composed batch would reuse those numbers and
+      // the broker could drop it as a duplicate: a new producer id rules that out (the price is
+      // a possible duplicate of what was written, which at-least-once allows).
+      await this.resetProducer();
       throw err;
     }
   }
@@ -251,12 +327,13 @@ export class KafkaTransport implements Transport {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: this.retryOptions(),
+        retry: retryOptions(this.config),
       });
       try {
         await producer.connect();
       } catch (err) {
         this.producerReady = undefined;
+        await producer.disconnect().catch(() => {});
         throw err;
       }
       this.producer = producer;
@@ -270,19 +347,6 @@ export class KafkaTransport implements Transport {
     this.producer = undefined;
     this.producerReady = undefined;
     await old?.disconnect().catch(() => {});
-  }
-
-  // Bounded retries so a dead broker turns into a retriable failure in about sendRetryTimeMs
-  // (the producer's outage buffer then holds events) instead of a send that never returns.
-  private retryOptions() {
-    const initialRetryTime = 100;
-    const maxRetryTime = Math.max(initialRetryTime, Math.min(2000, this.config.sendRetryTimeMs / 4));
-    let retries = 0;
-    for (let spent = 0, d = initialRetryTime; spent < this.config.sendRetryTimeMs; retries++) {
-      spent += d;
-      d = Math.min(maxRetryTime, d * 2);
-    }
-    return { initialRetryTime, maxRetryTime, retries: Math.max(1, retries) };
   }
 
   private assertOpen(): void {

@@ -35,6 +35,8 @@ const SASL_TYPES = new Set([
   "UNSUPPORTED_SASL_MECHANISM",
 ]);
 
+const RETRIABLE_CODES = new Set<string>([ErrorCode.TransportUnavailable, ErrorCode.Timeout]);
+
 /** The innermost protocol error type (kafkajs wraps retried errors). */
 export function rootType(err: unknown): string | undefined {
   let e = err as KafkaJsErrorLike | undefined;
@@ -56,7 +58,7 @@ function rootName(err: unknown): string | undefined {
 }
 
 export function mapKafkaError(err: unknown, context: string, brokers: readonly string[]): MappedError {
-  if (err instanceof KytosEventsError) return { error: err, retriable: false };
+  if (err instanceof KytosEventsError) return { error: err, retriable: RETRIABLE_CODES.has(err.code) };
   const message = (err as Error)?.message ?? String(err);
   const type = rootType(err);
   const name = rootName(err);

@@ -2,19 +2,25 @@
 // (or until a batch is full) and go out together, one request in flight at a time so the
 // per-partition order of accepted records is the order of `send` calls. Each caller learns,
 // per record, whether its batch was accepted; a failed batch fails everything queued behind it
-// so nothing overtakes it. Pending records are bounded: past the limit,
-// `send` waits for room instead of buffering without bound.
+// so nothing overtakes it. Pending records are bounded: past the limit, `send` waits for room
+// instead of buffering without bound.
 import type { OutboundRecord } from "@kytos-events/core";
 
 export interface BatchOutcome {
   /** Undefined when the batch was accepted. */
   readonly error?: unknown;
+  /** True when the record never left this process (withdrawn before its batch was taken). */
+  readonly withdrawn?: boolean;
+  /** True when the caller stopped waiting while the record's batch was in flight: fate unknown. */
+  readonly inFlight?: boolean;
 }
 
 interface Pending {
   readonly record: OutboundRecord;
   readonly bytes: number;
   readonly done: (outcome: BatchOutcome) => void;
+  taken: boolean;
+  outcome?: BatchOutcome;
 }
 
 export interface SendBatcherOptions {
@@ -24,7 +30,26 @@ export interface SendBatcherOptions {
   readonly maxPendingRecords: number;
 }
 
-const sizeOf = (r: OutboundRecord) => r.value.byteLength + r.key.length + 64;
+// Upper bounds of Kafka's record framing (length, attributes, deltas, key/value lengths as
+// varints) and of each header's two length varints: estimates must never undercount, or a
+// batch could pass the broker's message.max.bytes.
+const RECORD_OVERHEAD = 24;
+const HEADER_OVERHEAD = 6;
+const WITHDRAWN: BatchOutcome = { withdrawn: true };
+
+/** Bytes a record takes in a record batch, rounded up. */
+export function recordBytes(record: OutboundRecord): number {
+  return record.value.byteLength + keyAndHeaderBytes(record);
+}
+
+/** Bytes of a record's key, headers and framing: everything but the value. */
+export function keyAndHeaderBytes(record: OutboundRecord): number {
+  let bytes = Buffer.byteLength(record.key) + RECORD_OVERHEAD;
+  for (const name in record.headers) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(record.headers[name]!) + HEADER_OVERHEAD;
+  }
+  return bytes;
+}
 
 export class SendBatcher {
   private queue: Pending[] = [];
@@ -32,6 +57,7 @@ export class SendBatcher {
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
   private roomWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly options: SendBatcherOptions,
@@ -42,29 +68,78 @@ export class SendBatcher {
     return this.queue.length;
   }
 
-  /** Resolves with one outcome per record, in order, once each record's batch is settled. */
-  async enqueue(records: readonly OutboundRecord[]): Promise<BatchOutcome[]> {
+  /**
+   * Resolves with one outcome per record, in order, once each record's batch is settled. An
+   * abort resolves at once: records still queued are withdrawn (never sent), records whose
+   * batch is already on its way to the broker are reported `inFlight` (fate unknown).
+   */
+  async enqueue(records: readonly OutboundRecord[], signal?: AbortSignal): Promise<BatchOutcome[]> {
     while (this.queue.length > 0 && this.queue.length + records.length > this.options.maxPendingRecords) {
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      if (signal?.aborted) return records.map(() => WITHDRAWN);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal?.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.roomWaiters.push(wake);
+        signal?.addEventListener("abort", wake, { once: true });
+      });
     }
+    if (signal?.aborted) return records.map(() => WITHDRAWN);
+    const pending: Pending[] = [];
     const outcomes = records.map(
       (record) =>
-        new Promise<BatchOutcome>((done) => {
-          const bytes = sizeOf(record);
-          this.queue.push({ record, bytes, done });
+        new Promise<BatchOutcome>((resolve) => {
+          const bytes = recordBytes(record);
+          const entry: Pending = {
+            record,
+            bytes,
+            taken: false,
+            done: (outcome) => {
+              entry.outcome = outcome;
+              resolve(outcome);
+            },
+          };
+          pending.push(entry);
+          this.queue.push(entry);
           this.queuedBytes += bytes;
         }),
     );
     this.schedule();
-    return Promise.all(outcomes);
+    if (!signal) return Promise.all(outcomes);
+    return new Promise<BatchOutcome[]>((resolve) => {
+      const onAbort = () => {
+        this.withdraw(pending);
+        // Withdrawn records settled just now; the others are in a produce request already.
+        resolve(pending.map((p) => p.outcome ?? { error: signal.reason, inFlight: true }));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      void Promise.all(outcomes).then((settled) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(settled);
+      });
+    });
   }
 
-  /** Sends whatever is queued now and waits until the queue is empty. */
+  /** Sends whatever is queued now and resolves once nothing is queued or in flight. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing) {
-      if (!this.flushing) void this.flush();
-      await new Promise((r) => setTimeout(r, 5));
+    if (this.queue.length === 0 && !this.flushing) return;
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.flush();
+    await idle;
+  }
+
+  private withdraw(entries: readonly Pending[]): void {
+    const withdrawn = new Set(entries.filter((e) => !e.taken));
+    if (withdrawn.size === 0) return;
+    this.queue = this.queue.filter((e) => !withdrawn.has(e));
+    for (const e of withdrawn) {
+      this.queuedBytes -= e.bytes;
+      e.done({ withdrawn: true });
     }
+    this.wakeRoom();
   }
 
   private schedule(): void {
@@ -90,6 +165,7 @@ export class SendBatcher {
       const next = this.queue[n]!;
       if (n > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
       bytes += next.bytes;
+      next.taken = true;
       n++;
     }
     const batch = this.queue.slice(0, n);
@@ -99,12 +175,11 @@ export class SendBatcher {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return;
+    if (this.flushing) return;
+    if (this.queue.length === 0) return this.wakeIdle();
     this.flushing = true;
     const batch = this.take();
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const w of waiters) w();
+    this.wakeRoom();
     let outcome: BatchOutcome = {};
     try {
       await this.produce(batch.map((p) => p.record));
@@ -119,8 +194,23 @@ export class SendBatcher {
       this.queue = [];
       this.queuedBytes = 0;
       for (const p of behind) p.done(outcome);
+      this.wakeRoom();
     }
     this.flushing = false;
-    if (this.queue.length > 0) this.schedule();
+    if (this.queue.length === 0) this.wakeIdle();
+    else if (this.idleWaiters.length > 0) void this.flush();
+    else this.schedule();
+  }
+
+  private wakeRoom(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 }

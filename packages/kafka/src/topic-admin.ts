@@ -19,30 +19,50 @@ export class TopicAdmin {
   ) {}
 
   async ensure(specs: readonly DestinationSpec[]): Promise<void> {
-    const names = specs.map((s) => s.name);
-    const existing = new Set(await this.admin.listTopics());
-    const missing = specs.filter((s) => !existing.has(s.name));
+    const unique = [...new Map(specs.map((s) => [s.name, s])).values()];
+    const existing = new Set(await this.list());
+    const missing = unique.filter((s) => !existing.has(s.name));
+    let created = true;
     if (missing.length > 0) {
-      await this.admin.createTopics({
+      created = await this.admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((s) => ({
           topic: s.name,
-          numPartitions: s.partitions ?? 1,
+          numPartitions: s.partitions ?? this.config.defaultPartitions,
           replicationFactor: this.config.replicationFactor,
           configEntries: this.configEntries(s),
         })),
       });
     }
-    await this.checkExisting(specs.filter((s) => existing.has(s.name)));
-    for (const n of names) this.known.add(n);
+    // false = another client created them first, maybe differently: check those too.
+    await this.checkExisting(created ? unique.filter((s) => existing.has(s.name)) : unique);
+    for (const s of unique) this.known.add(s.name);
   }
 
-  /** True when the topic exists (cached after the first positive answer). */
-  async exists(topic: string): Promise<boolean> {
-    if (this.known.has(topic)) return true;
+  /** Every topic on the cluster, internal ones included (fresh from the broker). */
+  async list(): Promise<string[]> {
     const topics = await this.admin.listTopics();
     for (const t of topics) this.known.add(t);
-    return this.known.has(topic);
+    return topics;
+  }
+
+  /**
+   * The names among `topics` that do not exist. Positive answers are cached, so the hot path
+   * asks the broker only about names it has not seen. Not strict (the send path): when the
+   * broker cannot be asked, nothing is reported missing and the send itself finds out.
+   */
+  async missing(topics: readonly string[], options: { strict?: boolean } = {}): Promise<Set<string>> {
+    const unknown = new Set<string>();
+    for (const t of topics) if (!this.known.has(t)) unknown.add(t);
+    if (unknown.size === 0) return unknown;
+    try {
+      await this.list();
+    } catch (err) {
+      if (options.strict) throw err;
+      return new Set();
+    }
+    for (const t of unknown) if (this.known.has(t)) unknown.delete(t);
+    return unknown;
   }
 
   private configEntries(spec: DestinationSpec): { name: string; value: string }[] {
@@ -67,20 +87,25 @@ export class TopicAdmin {
       resources: specs.map((s) => ({
         type: ConfigResourceTypes.TOPIC,
         name: s.name,
-        configNames: ["cleanup.policy"],
+        configNames: ["cleanup.policy", "retention.ms"],
       })),
     });
     for (const spec of specs) {
       const partitions = metadata.topics.find((t) => t.name === spec.name)?.partitions.length ?? 0;
-      const policy =
-        configs.resources
-          .find((r) => r.resourceName === spec.name)
-          ?.configEntries.find((e) => e.configName === "cleanup.policy")?.configValue ?? "delete";
+      const entries = configs.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? [];
+      const policy = entries.find((e) => e.configName === "cleanup.policy")?.configValue ?? "delete";
+      const retention = entries.find((e) => e.configName === "retention.ms")?.configValue;
+      if (spec.retentionMs !== undefined && retention !== String(spec.retentionMs)) {
+        // Retention changes how long history is kept, not what a record means: worth a
+        // warning, not a refusal to start.
+        this.config.logger.warn("kafka: topic retention differs from the routing config", {
+          topic: spec.name,
+          retentionMs: retention,
+          wanted: spec.retentionMs,
+        });
+      }
       const compacted = policy.split(",").includes("compact");
-      if (
-        (spec.partitions !== undefined && partitions !== spec.partitions) ||
-        compacted !== (spec.compacted ?? false)
-      ) {
+      if (partitions !== (spec.partitions ?? partitions) || compacted !== (spec.compacted ?? false)) {
         throw new KytosEventsError(
           ErrorCode.TopologyConflict,
           `topic "${spec.name}" exists with ${partitions} partitions and cleanup.policy=${policy}; ` +
