@@ -59,7 +59,7 @@ export async function links(argv: string[], out: (line: string) => void): Promis
       if (!result.ok || !result.envelope.key) continue;
       const env = result.envelope;
       const status = getEventDescriptor(env.type as never).status;
-      if (!status || status.entity !== "link") continue;
+      if (status?.entity !== "link") continue;
       const known = table.get(env.key);
       if (known && known.sequence > env.sequence) continue;
       table.set(env.key, {
