@@ -3,6 +3,12 @@
 import { CliError, ExitCode } from "./cli-error.js";
 import { main } from "./main.js";
 
+// `kytos-events tail | head` closes our stdout early: that is a normal end, not a crash.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 main(
   process.argv.slice(2),
   (l) => process.stdout.write(`${l}\n`),
