@@ -1,0 +1,111 @@
+// What `publish` hands back at once, and how it learns later what became of the event. The
+// durable promise is made lazily (a controller bridge that never asks for it pays nothing) and
+// only ever resolves: a caller that ignores it can never crash on an unhandled rejection.
+import type { KytosEventsError } from "@kytos-events/core";
+
+/**
+ * What one lane did with an event:
+ * - "delivered": the broker acknowledged it durably;
+ * - "spooled": written to the lane's disk spool (sent from there when the broker is back,
+ *   also after a restart);
+ * - "filtered": the lane's filter does not take this event name;
+ * - "dropped": the lane's outage buffer was full (`reason`: overflow-oldest, overflow-newest,
+ *   spool-full) or the producer closed before it was sent (`reason`: closed);
+ * - "failed": the broker refused it for good (too large, no such destination, …: `error`).
+ */
+export type LaneStatus = "delivered" | "spooled" | "filtered" | "dropped" | "failed";
+
+export interface LaneDelivery {
+  readonly lane: string;
+  readonly status: LaneStatus;
+  /** For "dropped": why. */
+  readonly reason?: string;
+  /** For "failed": the broker's refusal. */
+  readonly error?: KytosEventsError;
+}
+
+export interface DeliveryReport {
+  /** The envelope id; "" when the event was refused before it got one. */
+  readonly id: string;
+  /** The envelope sequence; 0n when the event was refused or filtered everywhere (sequences start at 1). */
+  readonly sequence: bigint;
+  /** True when no lane lost the event: every lane has it delivered, spooled, or filtered it out. */
+  readonly ok: boolean;
+  /** One entry per lane, in the order the lanes settled. */
+  readonly lanes: readonly LaneDelivery[];
+  /** Why the event was refused before reaching any lane (unknown event, bad content, closed producer). */
+  readonly error?: KytosEventsError;
+}
+
+export interface PublishReceipt {
+  readonly id: string;
+  readonly sequence: bigint;
+  /** True when at least one lane took the event (it is buffered, spooled or being sent). */
+  readonly accepted: boolean;
+  /**
+   * Resolves once every lane that took the event has settled it (delivered, spooled, dropped
+   * or failed); never rejects.
+   */
+  readonly durable: Promise<DeliveryReport>;
+}
+
+/** The receipt of one event; lanes settle it as the outcome becomes known. */
+export class Receipt implements PublishReceipt {
+  private pending: number;
+  private readonly settled: LaneDelivery[] = [];
+  private failed = false;
+  private report: DeliveryReport | undefined;
+  private promise: Promise<DeliveryReport> | undefined;
+  private resolve: ((report: DeliveryReport) => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly sequence: bigint,
+    readonly accepted: boolean,
+    pending: number,
+    private readonly error?: KytosEventsError,
+  ) {
+    this.pending = pending;
+    if (pending === 0) this.finish();
+  }
+
+  get durable(): Promise<DeliveryReport> {
+    if (!this.promise) {
+      this.promise = this.report
+        ? Promise.resolve(this.report)
+        : new Promise<DeliveryReport>((resolve) => {
+            this.resolve = resolve;
+          });
+    }
+    return this.promise;
+  }
+
+  /** True while some lane has not settled the event. */
+  get open(): boolean {
+    return this.pending > 0;
+  }
+
+  /** Records a lane's outcome that is already known when the receipt is made (filtered). */
+  note(delivery: LaneDelivery): void {
+    this.settled.push(delivery);
+  }
+
+  settle(delivery: LaneDelivery): void {
+    if (this.pending === 0) return;
+    this.settled.push(delivery);
+    if (delivery.status === "dropped" || delivery.status === "failed") this.failed = true;
+    if (--this.pending === 0) this.finish();
+  }
+
+  private finish(): void {
+    this.report = {
+      id: this.id,
+      sequence: this.sequence,
+      ok: !this.failed && this.error === undefined,
+      lanes: this.settled,
+      ...(this.error ? { error: this.error } : {}),
+    };
+    this.resolve?.(this.report);
+    this.resolve = undefined;
+  }
+}

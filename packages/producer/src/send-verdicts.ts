@@ -1,0 +1,64 @@
+// What a send's outcome means for each event of the batch. A transport rejects with a SendError
+// listing the records it did not accept (by index, retriable or not); an event spread over
+// several records (one per destination) is delivered when all of them were accepted, retried
+// for the ones that failed retriably, and failed when any was refused for good. Any other
+// rejection applies to the whole batch, classified by core's isRetriable.
+import {
+  ErrorCode,
+  isKytosEventsError,
+  isRetriable,
+  KytosEventsError,
+  type OutboundRecord,
+  type SendFailure,
+} from "@kytos-events/core";
+
+/** undefined: delivered. `retry`: the destinations to send again ([] = all of them). `failed`: refused for good. */
+export type SendVerdict =
+  | undefined
+  | { readonly retry: readonly string[] }
+  | { readonly failed: KytosEventsError };
+
+export function verdictsOf(
+  itemCount: number,
+  records: readonly OutboundRecord[],
+  owners: readonly number[],
+  error: unknown,
+): SendVerdict[] {
+  const verdicts = new Array<SendVerdict>(itemCount).fill(undefined);
+  if (error === undefined) return verdicts;
+  const failures = failuresOf(error);
+  if (!failures) {
+    const verdict: SendVerdict = isRetriable(error) ? { retry: [] } : { failed: asKytosError(error) };
+    return verdicts.fill(verdict);
+  }
+  const recordsPerItem = new Array<number>(itemCount).fill(0);
+  for (const owner of owners) recordsPerItem[owner]!++;
+  const retry = new Map<number, string[]>();
+  const fatal = new Map<number, KytosEventsError>();
+  for (const failure of failures) {
+    const owner = owners[failure.index];
+    if (owner === undefined) continue;
+    if (!failure.retriable) {
+      if (!fatal.has(owner)) fatal.set(owner, asKytosError(failure.error));
+      continue;
+    }
+    const destinations = retry.get(owner) ?? [];
+    destinations.push(records[failure.index]!.destination);
+    retry.set(owner, destinations);
+  }
+  for (const [owner, destinations] of retry) {
+    verdicts[owner] = { retry: destinations.length === recordsPerItem[owner] ? [] : destinations };
+  }
+  for (const [owner, failed] of fatal) verdicts[owner] = { failed };
+  return verdicts;
+}
+
+function failuresOf(error: unknown): readonly SendFailure[] | undefined {
+  const failures = (error as { failures?: unknown } | undefined)?.failures;
+  return isKytosEventsError(error) && Array.isArray(failures) ? (failures as SendFailure[]) : undefined;
+}
+
+function asKytosError(err: unknown): KytosEventsError {
+  if (isKytosEventsError(err)) return err;
+  return new KytosEventsError(ErrorCode.SendRejected, (err as Error)?.message ?? String(err), { cause: err });
+}
