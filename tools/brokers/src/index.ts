@@ -3,6 +3,8 @@
 export { freePort } from "./free-port.js";
 export type { KafkaBrokerOptions } from "./kafka-broker.js";
 export { DEFAULT_KAFKA_VERSION, KafkaBroker, startKafka } from "./kafka-broker.js";
+export type { WaitForKafkaOptions } from "./kafka-ready.js";
+export { waitForKafka, waitForTopicLeaders } from "./kafka-ready.js";
 export { maskUrl } from "./mask-url.js";
 export { cacheRoot, fetchKafkaJars } from "./maven-fetch.js";
 export type { RabbitMQInfo } from "./rabbitmq.js";

@@ -3,34 +3,39 @@
 // ports across stop/start, so restart() looks like a broker outage to clients: topics and
 // committed offsets survive, connections do not.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Kafka, logLevel } from "kafkajs";
-import { freePort } from "./free-port.js";
+import { formatStorage } from "./format-storage.js";
+import { freePorts } from "./free-port.js";
+import { waitForKafka } from "./kafka-ready.js";
+import { parseKafkaVersion, type QuorumStyle, quorumStyle } from "./kafka-version.js";
 import { fetchKafkaJars } from "./maven-fetch.js";
+import { guardAgainstOrphan, type OrphanGuard } from "./orphan-guard.js";
 import { renderServerProperties } from "./server-properties.js";
 
-/** The Kafka version tested with kafkajs 2.2.4 (see the README's matrix). `KAFKA_VERSION` overrides. */
+/** The newest Kafka that passes the smoke matrix with kafkajs 2.2.4 (README, "Brokers"). `KAFKA_VERSION` overrides. */
 export const DEFAULT_KAFKA_VERSION = "4.4.0";
 
 export interface KafkaBrokerOptions {
-  /** Apache Kafka version from Maven Central. Default: `$KAFKA_VERSION` or DEFAULT_KAFKA_VERSION. */
+  /** Apache Kafka version from Maven Central, 3.3.0 or newer. Default: `$KAFKA_VERSION`, else DEFAULT_KAFKA_VERSION. */
   readonly version?: string;
-  /** Loopback address to listen on. Default 127.0.0.1. */
+  /** Loopback address to listen on and advertise. Default 127.0.0.1. */
   readonly host?: string;
-  /** Client port. Default: a free port. */
+  /** Client port. Default: a free port chosen by the kernel. */
   readonly port?: number;
-  /** Extra server.properties settings. */
+  /** Extra or overriding server.properties settings. */
   readonly overrides?: Readonly<Record<string, string>>;
-  /** JVM options. Default: a 512 MiB heap and the serial collector (2-core machines). */
+  /** JVM options. Default: a 512 MiB heap and the serial collector (suits 2-core machines). */
   readonly jvmOptions?: readonly string[];
   /** How long start() waits for a metadata answer. Default 60 s. */
   readonly startTimeoutMs?: number;
 }
 
+const DEFAULT_JVM_OPTIONS = ["-Xmx512m", "-Xms256m", "-XX:+UseSerialGC"];
+
+// The broker logs through slf4j → log4j2; without a configuration it would print only a warning.
 const LOG4J2 = `status = warn
 appender.out.type = Console
 appender.out.name = out
@@ -38,13 +43,12 @@ appender.out.layout.type = PatternLayout
 appender.out.layout.pattern = [%d] %p %m (%c)%n
 rootLogger.level = INFO
 rootLogger.appenderRef.out.ref = out
-logger.kafka.name = kafka
-logger.kafka.level = INFO
 logger.state.name = state.change.logger
 logger.state.level = WARN
 `;
 
-// Every broker this process started, so none outlives it even when a test forgets stop().
+// Every broker this process runs. Killed synchronously when the process exits normally; the
+// orphan guard covers the ways of dying that skip "exit" handlers.
 const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
@@ -53,25 +57,30 @@ process.on("exit", () => {
 export class KafkaBroker {
   readonly version: string;
   readonly host: string;
+  private readonly quorum: QuorumStyle;
+  private readonly options: KafkaBrokerOptions;
   private port = 0;
   private controllerPort = 0;
   private dir = "";
   private libs = "";
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
-  private readonly options: KafkaBrokerOptions;
+  private paused = false;
 
   constructor(options: KafkaBrokerOptions = {}) {
     this.options = options;
     this.version = options.version ?? process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION;
+    this.quorum = quorumStyle(parseKafkaVersion(this.version));
     this.host = options.host ?? "127.0.0.1";
+    validate(options);
   }
 
-  /** `host:port` of the client listener, as kafkajs wants it. */
+  /** `host:port` of the client listener, as kafkajs wants it. Empty before the first start(). */
   get brokers(): string[] {
-    return [`${this.host}:${this.port}`];
+    return this.port ? [`${this.host}:${this.port}`] : [];
   }
 
+  /** The broker's own log (appended across restarts); its tail is in every start-up error. */
   get logFile(): string {
     return join(this.dir, "broker.log");
   }
@@ -89,12 +98,14 @@ export class KafkaBroker {
     if (this.child) return;
     if (!this.dir) await this.prepare();
     const log = createWriteStream(this.logFile, { flags: "a" });
-    await new Promise<void>((resolve) => log.once("open", () => resolve()));
-    const jvm = this.options.jvmOptions ?? ["-Xmx512m", "-Xms256m", "-XX:+UseSerialGC"];
+    await new Promise<void>((resolve, reject) => {
+      log.once("open", () => resolve());
+      log.once("error", reject);
+    });
     const child = spawn(
       "java",
       [
-        ...jvm,
+        ...(this.options.jvmOptions ?? DEFAULT_JVM_OPTIONS),
         `-Dlog4j2.configurationFile=${join(this.dir, "log4j2.properties")}`,
         "-cp",
         join(this.libs, "*"),
@@ -103,63 +114,84 @@ export class KafkaBroker {
       ],
       { stdio: ["ignore", log, log] },
     );
+    const guard: OrphanGuard | undefined = child.pid ? guardAgainstOrphan(child.pid, this.dir) : undefined;
+    let exited = false;
+    let spawnError: Error | undefined;
     this.child = child;
+    this.paused = false;
     live.add(child);
     this.exited = new Promise<void>((resolve) => {
-      child.once("exit", () => {
+      const finish = () => {
+        if (exited) return;
+        exited = true;
+        guard?.release();
         live.delete(child);
         if (this.child === child) this.child = undefined;
         log.end();
         resolve();
+      };
+      child.once("close", finish);
+      // A failed spawn (no java on PATH) may never emit "close".
+      child.once("error", (err) => {
+        spawnError = err;
+        if (child.pid === undefined) finish();
       });
     });
-    child.once("error", () => {}); // spawn errors surface as an early exit below
     try {
-      await this.waitUntilReady(child);
+      await waitForKafka(this.brokers, {
+        timeoutMs: this.options.startTimeoutMs ?? 60_000,
+        abandon: () =>
+          spawnError
+            ? `could not run java (${spawnError.message}): install Java 17, or set KAFKA_BROKERS to a running Kafka`
+            : exited
+              ? `Kafka ${this.version} exited during start-up`
+              : undefined,
+      });
     } catch (err) {
       await this.kill();
-      throw err;
+      throw new Error(`${(err as Error).message}. Broker log (${this.logFile}):\n${this.logTail()}`);
     }
   }
 
-  /** Clean shutdown (SIGTERM), SIGKILL if it has not exited after `timeoutMs`. */
+  /** Clean shutdown (SIGTERM); SIGKILL if it has not exited after `timeoutMs`. */
   async stop(timeoutMs = 30_000): Promise<void> {
     const child = this.child;
     if (!child) return;
+    if (this.paused) this.resume(); // a stopped process would hold the SIGTERM until continued
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
 
-  /** A crash: SIGKILL, no shutdown hooks. */
+  /** A crash: SIGKILL, no shutdown hooks, no clean log close. start() recovers from it. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
-    child.kill("SIGCONT");
     child.kill("SIGKILL");
     await this.exited;
   }
 
   /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a network stall. */
   pause(): void {
-    this.child?.kill("SIGSTOP");
+    if (this.child?.kill("SIGSTOP")) this.paused = true;
   }
 
   resume(): void {
-    this.child?.kill("SIGCONT");
+    if (this.child?.kill("SIGCONT")) this.paused = false;
   }
 
-  /** Stops and starts again on the same port with the same data. */
+  /** Stops cleanly and starts again on the same ports with the same data. */
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
   }
 
-  /** Stops the broker and deletes its data directory. */
+  /** Stops the broker and deletes its directory; a later start() begins a new, empty broker. */
   async destroy(): Promise<void> {
     await this.stop();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = "";
   }
 
   /** The last lines of the broker's log, for error messages. */
@@ -173,8 +205,11 @@ export class KafkaBroker {
 
   private async prepare(): Promise<void> {
     this.libs = await fetchKafkaJars(this.version);
-    this.port = this.options.port ?? (await freePort(this.host));
-    this.controllerPort = await freePort(this.host);
+    if (!this.port) {
+      const [controller, client] = await freePorts(this.options.port ? 1 : 2, this.host);
+      this.controllerPort = controller!;
+      this.port = this.options.port ?? client!;
+    }
     this.dir = await mkdtemp(join(tmpdir(), `kytos-events-kafka-${this.version}-`));
     const data = join(this.dir, "data");
     await mkdir(data);
@@ -187,83 +222,30 @@ export class KafkaBroker {
         port: this.port,
         controllerPort: this.controllerPort,
         logDir: data,
+        quorum: this.quorum,
         ...(this.options.overrides ? { overrides: this.options.overrides } : {}),
       }),
     );
     await writeFile(join(this.dir, "log4j2.properties"), LOG4J2);
-    await this.format(properties);
+    await formatStorage({ version: this.version, libs: this.libs, properties, quorum: this.quorum });
   }
+}
 
-  private async format(properties: string): Promise<void> {
-    const args = ["-cp", join(this.libs, "*"), "kafka.tools.StorageTool", "format"];
-    args.push("--cluster-id", clusterId(), "--config", properties, "--standalone", "--ignore-formatted");
-    const out: Buffer[] = [];
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const p = spawn("java", ["-Xmx256m", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-      p.stdout.on("data", (b: Buffer) => out.push(b));
-      p.stderr.on("data", (b: Buffer) => out.push(b));
-      p.once("error", (err) =>
-        reject(
-          new Error(
-            `could not run java (${err.message}): install Java 17, or set KAFKA_BROKERS to a running Kafka.`,
-          ),
-        ),
-      );
-      p.once("exit", resolve);
-    });
-    if (code !== 0) {
-      throw new Error(
-        `formatting the Kafka ${this.version} storage failed (exit ${code}):\n${Buffer.concat(out)}`,
-      );
-    }
+function validate(o: KafkaBrokerOptions): void {
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) {
+    throw new Error(`KafkaBroker port ${o.port} is not a TCP port (1-65535).`);
   }
-
-  private async waitUntilReady(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
-    let exited = false;
-    void this.exited.then(() => {
-      exited = true;
-    });
-    const kafka = new Kafka({
-      clientId: "kytos-events-harness",
-      brokers: this.brokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1000,
-      retry: { retries: 0 },
-    });
-    let lastError = "";
-    while (Date.now() < deadline) {
-      if (exited || this.child !== child) {
-        throw new Error(`Kafka ${this.version} exited during start-up. Broker log:\n${this.logTail()}`);
-      }
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        if (cluster.brokers.length > 0 && cluster.controller !== null) return;
-      } catch (err) {
-        lastError = (err as Error).message;
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
+  if (o.startTimeoutMs !== undefined && !(o.startTimeoutMs > 0)) {
     throw new Error(
-      `Kafka ${this.version} did not answer a metadata request on ${this.brokers} within ` +
-        `${this.options.startTimeoutMs ?? 60_000} ms (last error: ${lastError}). Broker log:\n${this.logTail()}`,
+      `KafkaBroker startTimeoutMs ${o.startTimeoutMs} must be a positive number of milliseconds.`,
     );
   }
-}
-
-/** A Kafka cluster id: 16 random bytes, base64url, not starting with "-" (the tools reject that). */
-function clusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString("base64url");
-    if (!id.startsWith("-")) return id;
+  if (o.host !== undefined && o.host.trim() === "") {
+    throw new Error("KafkaBroker host is empty: use a loopback address such as 127.0.0.1.");
   }
 }
 
-/** Creates and starts a broker. */
+/** Creates and starts a broker; if it cannot start, nothing of it is left behind. */
 export async function startKafka(options: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const broker = new KafkaBroker(options);
   try {

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { parseKafkaVersion } from "./kafka-version.js";
 
 const run = promisify(execFile);
 
@@ -18,6 +19,8 @@ export function cacheRoot(): string {
 
 // The broker logs through slf4j 1.7; without a binding it prints nothing useful when it fails.
 const LOG4J_VERSION = "2.24.3";
+// Pinned so every machine resolves the same way (a bare `dependency:` prefix takes the newest).
+const DEPENDENCY_PLUGIN_VERSION = "3.8.1";
 
 function pomFor(version: string): string {
   const dep = (g: string, a: string, v: string) =>
@@ -39,9 +42,7 @@ function pomFor(version: string): string {
 
 /** Returns the directory holding every jar the broker needs, downloading it on first use. */
 export async function fetchKafkaJars(version: string): Promise<string> {
-  if (!/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new Error(`Kafka version "${version}" is not of the form X.Y.Z (e.g. 4.1.1): fix KAFKA_VERSION.`);
-  }
+  parseKafkaVersion(version);
   const home = join(cacheRoot(), "kafka", version);
   const libs = join(home, "libs");
   if (existsSync(join(libs, `kafka_2.13-${version}.jar`))) return libs;
@@ -56,7 +57,7 @@ export async function fetchKafkaJars(version: string): Promise<string> {
         [
           "-q",
           "-B",
-          "dependency:copy-dependencies",
+          `org.apache.maven.plugins:maven-dependency-plugin:${DEPENDENCY_PLUGIN_VERSION}:copy-dependencies`,
           "-DincludeScope=runtime",
           `-DoutputDirectory=${join(work, "libs")}`,
         ],
