@@ -197,8 +197,13 @@ export class MemorySubscription implements Subscription, GroupMember {
 
   private takeDueRetry(): MemoryRecord | undefined {
     const first = this.retries[0];
-    if (!first || first.due > Date.now()) return undefined;
+    if (!first) return undefined;
+    if (first.due > Date.now()) {
+      this.armRetryTimer();
+      return undefined;
+    }
     this.retries.shift();
+    this.armRetryTimer();
     const r = first.record;
     return new MemoryRecord(this, r.stored, r.destination, r.position.lane, r.attempt + 1);
   }
@@ -208,9 +213,18 @@ export class MemorySubscription implements Subscription, GroupMember {
     let i = this.retries.length;
     while (i > 0 && this.retries[i - 1]!.due > due) i--;
     this.retries.splice(i, 0, { due, record });
+    this.armRetryTimer();
+  }
+
+  // One timer, always for the earliest pending retry: re-armed whenever that one changes, so
+  // later retries are not left without a wake-up. +1 ms because a timer can fire up to a
+  // millisecond before Date.now() reaches `due`, which would leave the retry undelivered.
+  private armRetryTimer(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    const wait = Math.max(0, this.retries[0]!.due - Date.now());
-    this.retryTimer = setTimeout(() => this.wake(), wait);
+    this.retryTimer = undefined;
+    const first = this.retries[0];
+    if (!first) return;
+    this.retryTimer = setTimeout(() => this.wake(), Math.max(0, first.due - Date.now()) + 1);
     this.retryTimer.unref?.();
   }
 
