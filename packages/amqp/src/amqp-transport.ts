@@ -61,6 +61,11 @@ export class AmqpTransport implements Transport {
     return this.config.endpoint.safeUrl;
   }
 
+  /** What JSON.stringify shows (loggers serialise objects): the kind and the masked URL. */
+  toJSON(): { kind: string; url: string; exchange: string } {
+    return { kind: this.kind, url: this.url, exchange: this.config.exchange };
+  }
+
   connect(): Promise<void> {
     this.connected ??= (async () => {
       if (this.closed)

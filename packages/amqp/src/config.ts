@@ -62,24 +62,50 @@ export interface AmqpTransportConfig {
   readonly maxMessageBytes?: number;
   /** Published but unconfirmed messages before `send` waits for confirms. Default 5000. */
   readonly maxUnconfirmed?: number;
+  /** Shown by RabbitMQ (management UI, `rabbitmqctl list_connections`). Default "kytos-events". */
+  readonly connectionName?: string;
   /** Where the transport reports reconnects and channel errors. Default: silent. */
   readonly logger?: Logger;
 }
 
-/** Where to connect. The password is in a private field: inspecting or serialising shows none. */
+/** A user name and password for AMQP's PLAIN login. */
+export interface AmqpLogin {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * Where to connect and as whom. The URL it hands to amqplib carries no credentials; the login
+ * is a private field, so inspecting or serialising the config shows no password.
+ */
 export class AmqpEndpoint {
   readonly #url: string;
-  /** The URL with its password masked, for logs and messages. */
+  readonly #login: AmqpLogin | undefined;
+  /** The URL with the user name and a masked password, for logs and messages. */
   readonly safeUrl: string;
 
-  constructor(url: string) {
-    this.#url = url;
-    this.safeUrl = maskUrl(url);
+  constructor(url: URL, login: AmqpLogin | undefined) {
+    const bare = new URL(url);
+    bare.username = "";
+    bare.password = "";
+    this.#url = bare.toString();
+    this.#login = login;
+    const shown = new URL(bare);
+    if (login) {
+      shown.username = encodeURIComponent(login.username);
+      if (login.password) shown.password = "***";
+    }
+    this.safeUrl = shown.toString();
   }
 
-  /** The URL with credentials, for amqplib's connect only. */
+  /** The URL without credentials, for amqplib's connect. */
   connectUrl(): string {
     return this.#url;
+  }
+
+  /** The login, or undefined for amqplib's default (guest/guest). */
+  login(): AmqpLogin | undefined {
+    return this.#login;
   }
 
   toJSON(): string {
@@ -148,8 +174,9 @@ function number(value: number, name: string, min: number, max = Number.MAX_SAFE_
 
 export function resolveAmqpConfig(config: AmqpTransportConfig = {}): ResolvedAmqpConfig {
   const url = parseUrl(config.url ?? DEFAULT_AMQP_URL);
-  if (config.username !== undefined) url.username = encodeURIComponent(config.username);
-  if (config.password !== undefined) url.password = encodeURIComponent(config.password);
+  const username = config.username ?? decodeURIComponent(url.username);
+  const password = config.password ?? decodeURIComponent(url.password);
+  const login = username || password ? { username, password } : undefined;
   if (config.vhost !== undefined) url.pathname = `/${encodeURIComponent(config.vhost)}`;
   const heartbeatSeconds = number(config.heartbeatSeconds ?? 10, "heartbeatSeconds", 0, 3600);
   if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(heartbeatSeconds));
@@ -180,9 +207,10 @@ export function resolveAmqpConfig(config: AmqpTransportConfig = {}): ResolvedAmq
     );
   }
   return {
-    endpoint: new AmqpEndpoint(url.toString()),
+    endpoint: new AmqpEndpoint(url, login),
     socketOptions: {
       timeout: connectionTimeoutMs,
+      clientProperties: { connection_name: config.connectionName ?? "kytos-events" },
       ...(tls
         ? {
             ...(tls.ca !== undefined ? { ca: tls.ca } : {}),

@@ -4,7 +4,7 @@
 // a caller made it — runs the reconnect listeners (re-declare topology, reopen consumers)
 // before anyone else gets it, so nothing uses a connection whose topology is not rebuilt.
 import { BackoffPolicy, sleep } from "@kytos-events/core";
-import { type ChannelModel, connect } from "amqplib";
+import { type ChannelModel, connect, credentials } from "amqplib";
 import type { ResolvedAmqpConfig } from "./config.js";
 import { mapConnectError } from "./map-error.js";
 
@@ -53,7 +53,11 @@ export class AmqpConnection {
   private async open(): Promise<ChannelModel> {
     let model: ChannelModel;
     try {
-      model = await connect(this.config.endpoint.connectUrl(), this.config.socketOptions);
+      const login = this.config.endpoint.login();
+      model = await connect(this.config.endpoint.connectUrl(), {
+        ...this.config.socketOptions,
+        ...(login ? { credentials: credentials.plain(login.username, login.password) } : {}),
+      });
     } catch (err) {
       throw mapConnectError(err, this.config.endpoint.safeUrl);
     }

@@ -17,10 +17,12 @@ export function mapConnectError(err: unknown, safeUrl: string): KytosEventsError
       { cause: err },
     );
   }
-  if (/NOT[-_]ALLOWED|\b530\b/.test(message)) {
+  // connection.open is the step that names the virtual host; amqplib reports the broker's
+  // refusal of it as "Expected ConnectionOpenOk; got <ConnectionClose …>" without the reason.
+  if (/NOT[-_]ALLOWED|\b530\b|Expected ConnectionOpenOk; got <ConnectionClose/.test(message)) {
     return new KytosEventsError(
       ErrorCode.AuthorizationFailed,
-      `RabbitMQ at ${safeUrl} refused access to the virtual host: check that it exists and that the user has permissions on it.`,
+      `RabbitMQ at ${safeUrl} refused access to the virtual host: check that it exists and that the user has permissions on it (rabbitmqctl list_vhosts, list_user_permissions).`,
       { cause: err },
     );
   }
