@@ -3,7 +3,11 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "redis/index": "src/redis/index.ts", "postgres/index": "src/postgres/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    "redis/index": "src/redis/index.ts",
+    "postgres/index": "src/postgres/index.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

@@ -1,0 +1,464 @@
+// The consumer: reads a subscription, decodes each record, and runs the application's typed
+// handlers under the delivery rules the SDK owns — key-ordered concurrency, an idempotency
+// check before and a mark after each handler, retries with backoff and then a dead letter,
+// gap detection on sequences, and settlement of every record (the transport commits only
+// the contiguous watermark, so nothing unfinished is ever committed).
+import {
+  type DecodeFailure,
+  decodeEnvelope,
+  ErrorCode,
+  Header,
+  type InboundRecord,
+  isKytosEventsError,
+  KytosEventsError,
+  MetricName,
+  type Subscription,
+} from "@kytos-events/core";
+import type { Envelope, EventName } from "@kytos-events/schema";
+import { type ConsumerConfig, type ResolvedConsumerConfig, resolveConsumerConfig } from "./config.js";
+import {
+  type DeadLetter,
+  type EventHandler,
+  type HandlerContext,
+  toKytosEvent,
+  type UnknownEventHandler,
+} from "./event.js";
+import { GapDetector, type GapEvent } from "./gap-detector.js";
+import { type AnyHandler, HandlerRegistry } from "./handler-registry.js";
+import { IdempotencyBatcher } from "./idempotency-batcher.js";
+import { KeyedScheduler } from "./keyed-scheduler.js";
+import { RetryGate } from "./retry-gate.js";
+
+/** Counts since start, for dashboards and tests. */
+export interface ConsumerStats {
+  /** Records delivered by the transport. */
+  readonly received: number;
+  /** Events whose handlers succeeded. */
+  readonly handled: number;
+  /** Events with no handler registered (acknowledged). */
+  readonly ignored: number;
+  /** Redeliveries the idempotency store recognised; handlers not run. */
+  readonly duplicates: number;
+  /** Events whose sequence was at or below one already seen from their source. */
+  readonly sequenceDuplicates: number;
+  /** `gap` events raised. */
+  readonly gaps: number;
+  /** Handler failures sent back for another attempt. */
+  readonly retries: number;
+  /** Records handed back unrun because an earlier event of their key awaits redelivery. */
+  readonly deferred: number;
+  readonly deadLettered: number;
+  /** Events passed to onUnknown. */
+  readonly unknown: number;
+  /** Settlements that failed for another reason than a revoked partition or closed channel. */
+  readonly settleFailures: number;
+}
+
+export interface StopOptions {
+  /** How long in-flight handlers may take to finish, ms. Default 30 000. */
+  readonly timeoutMs?: number;
+}
+
+export interface StopReport {
+  /** True when every started handler finished and settled before the deadline. */
+  readonly drained: boolean;
+  /** Records left unsettled: the broker delivers them again to the group. */
+  readonly unsettled: number;
+}
+
+export type ConsumerState = "new" | "starting" | "running" | "stopping" | "stopped";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Failure counts are per process; bounded so an event that never comes back cannot leak. */
+const MAX_TRACKED_FAILURES = 10_000;
+/**
+ * How long past its retry's due time a key waits for a handed-back event before giving up on
+ * it (its partition moved to another member, which redelivers it in order).
+ */
+const RETRY_GRACE_MS = 60_000;
+
+export class Consumer {
+  readonly config: ResolvedConsumerConfig;
+  private readonly registry = new HandlerRegistry();
+  private readonly scheduler: KeyedScheduler;
+  private readonly gate = new RetryGate(RETRY_GRACE_MS);
+  private readonly batcher: IdempotencyBatcher | undefined;
+  private readonly detector: GapDetector | undefined;
+  private readonly failures = new Map<string, number>();
+  private readonly settling = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly counts: Mutable<ConsumerStats> = {
+    received: 0,
+    handled: 0,
+    ignored: 0,
+    duplicates: 0,
+    sequenceDuplicates: 0,
+    gaps: 0,
+    retries: 0,
+    deferred: 0,
+    deadLettered: 0,
+    unknown: 0,
+    settleFailures: 0,
+  };
+  private unknownHandler: UnknownEventHandler | undefined;
+  private readonly gapHandlers: ((gap: GapEvent) => void | Promise<void>)[] = [];
+  private readonly deadLetterHandlers: ((dead: DeadLetter) => void | Promise<void>)[] = [];
+  private subscription: Subscription | undefined;
+  private reading: Promise<void> | undefined;
+  private stopped: Promise<StopReport> | undefined;
+  private current: ConsumerState = "new";
+
+  constructor(config: ConsumerConfig) {
+    this.config = resolveConsumerConfig(config);
+    this.scheduler = new KeyedScheduler(this.config.concurrency);
+    if (this.config.idempotency) {
+      this.batcher = new IdempotencyBatcher(this.config.idempotency, this.config.idempotencyTtlMs);
+    }
+    if (this.config.gaps !== false) {
+      this.detector = new GapDetector(this.config.gaps, (gap) => this.raiseGap(gap));
+    }
+  }
+
+  /** Handles one event type; the payload is typed by the name. */
+  on<N extends EventName>(name: N, handler: EventHandler<N>): this;
+  /** Handles every event whose name starts with the prefix: "kytos/topology.*", or "*" for all. */
+  on<P extends string>(pattern: `${P}*`, handler: EventHandler<Extract<EventName, `${P}${string}`>>): this;
+  on(pattern: string, handler: EventHandler<never>): this {
+    this.registry.add(pattern, handler as unknown as AnyHandler);
+    return this;
+  }
+
+  /**
+   * Handles events this build cannot decode fully (a newer producer's event type or schema
+   * version). Without it, such records are dead-lettered.
+   */
+  onUnknown(handler: UnknownEventHandler): this {
+    this.unknownHandler = handler;
+    return this;
+  }
+
+  /** Called when a range of a source's sequences is missing; reconcile from the controller. */
+  onGap(handler: (gap: GapEvent) => void | Promise<void>): this {
+    this.gapHandlers.push(handler);
+    return this;
+  }
+
+  /** Called after a record was copied to the dead-letter destination. */
+  onDeadLetter(handler: (dead: DeadLetter) => void | Promise<void>): this {
+    this.deadLetterHandlers.push(handler);
+    return this;
+  }
+
+  get state(): ConsumerState {
+    return this.current;
+  }
+
+  stats(): ConsumerStats {
+    return {
+      ...this.counts,
+      gaps: this.detector?.gaps ?? 0,
+      sequenceDuplicates: this.detector?.duplicates ?? 0,
+    };
+  }
+
+  /** Connects, subscribes and starts handling. Rejects with the transport's error (URL, credentials, unknown destination). */
+  async start(): Promise<void> {
+    if (this.current !== "new") {
+      throw new KytosEventsError(ErrorCode.ConfigInvalid, `consumer: start() called when ${this.current}.`);
+    }
+    this.current = "starting";
+    const c = this.config;
+    try {
+      await c.transport.connect();
+      this.subscription = await c.transport.subscribe({
+        group: c.group,
+        destinations: c.destinations,
+        fromBeginning: c.fromBeginning,
+        maxInFlight: c.maxInFlight,
+        ...(c.deadLetterDestination !== undefined ? { deadLetterDestination: c.deadLetterDestination } : {}),
+      });
+    } catch (err) {
+      this.current = "stopped";
+      throw err;
+    }
+    this.current = "running";
+    this.reading = this.read(this.subscription);
+  }
+
+  /**
+   * Graceful stop: takes no new record, lets started handlers finish and settle within
+   * `timeoutMs` (then aborts their signal), and closes the subscription. Records not
+   * finished go back to the group. The transport stays open (it is the caller's).
+   */
+  stop(options: StopOptions = {}): Promise<StopReport> {
+    this.stopped ??= this.shutdown(options.timeoutMs ?? 30_000);
+    return this.stopped;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<StopReport> {
+    if (this.current === "new") {
+      this.current = "stopped";
+      return { drained: true, unsettled: 0 };
+    }
+    this.current = "stopping";
+    this.scheduler.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const drained = await Promise.race([this.drain().then(() => true as const), deadline]);
+    clearTimeout(timer);
+    if (!drained) {
+      this.abort.abort(
+        new KytosEventsError(ErrorCode.Timeout, `consumer: stop() deadline of ${timeoutMs} ms passed.`),
+      );
+    }
+    this.detector?.close();
+    const report = await this.subscription?.close();
+    await this.reading;
+    this.current = "stopped";
+    return { drained, unsettled: report?.unsettled ?? 0 };
+  }
+
+  private async drain(): Promise<void> {
+    await this.scheduler.idle();
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  }
+
+  private async read(subscription: Subscription): Promise<void> {
+    const iterator = subscription[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        // A record that arrives while stopping stays unsettled and goes back to the group.
+        if (next.done || this.current !== "running") return;
+        this.receive(next.value);
+      }
+    } catch (err) {
+      this.config.logger.error("consumer: the subscription failed; no more records will be read", {
+        group: this.config.group,
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  private receive(record: InboundRecord): void {
+    this.counts.received++;
+    const decoded = decodeEnvelope(record.value, record.headers);
+    this.config.metrics.count(MetricName.Consumed, 1, {
+      destination: record.destination,
+      event: decoded.ok ? decoded.envelope.type : (decoded.type ?? "unknown"),
+    });
+    if (decoded.ok) {
+      const envelope = decoded.envelope;
+      this.scheduler.submit(envelope.key, () => this.process(record, envelope));
+      return;
+    }
+    const newer = decoded.reason === "unknown-event" || decoded.reason === "schema-too-new";
+    if (newer && this.unknownHandler && decoded.envelope) {
+      const envelope = decoded.envelope;
+      this.scheduler.submit(envelope.key, () => this.process(record, envelope, decoded));
+      return;
+    }
+    this.deadLetter(record, `${decoded.reason}: ${decoded.error.message}`, decoded.error, decoded.envelope);
+  }
+
+  /** One event through the gate, the idempotency check, the handlers, the mark and settlement. */
+  private async process(record: InboundRecord, envelope: Envelope, unknown?: DecodeFailure): Promise<void> {
+    const { id, key } = envelope;
+    if (key !== "") {
+      const verdict = this.gate.check(key, id);
+      if (verdict.kind === "defer") {
+        this.counts.deferred++;
+        this.settle(
+          record,
+          record.retry({ delayMs: verdict.delayMs, reason: "an earlier event of its key awaits redelivery" }),
+        );
+        return;
+      }
+    }
+    const failures = this.failures.get(id) ?? 0;
+    if (this.batcher) {
+      let seen: boolean;
+      try {
+        seen = await this.batcher.seen(id);
+      } catch (err) {
+        return this.failed(record, envelope, storeError("check", err), failures + 1);
+      }
+      if (seen) {
+        this.failures.delete(id);
+        this.counts.duplicates++;
+        this.config.metrics.count(MetricName.Duplicates, 1, { event: envelope.type });
+        this.settle(record, record.ack());
+        return;
+      }
+    }
+    if (failures === 0) this.detector?.observe(envelope.source, envelope.sequence);
+    const started = performance.now();
+    const context: HandlerContext = {
+      attempt: failures + 1,
+      destination: record.destination,
+      position: record.position,
+      signal: this.abort.signal,
+      logger: this.config.logger,
+    };
+    try {
+      if (unknown) {
+        this.counts.unknown++;
+        await this.unknownHandler!(
+          {
+            reason: unknown.reason as "unknown-event" | "schema-too-new",
+            type: unknown.type,
+            envelope: unknown.envelope,
+            error: unknown.error,
+          },
+          context,
+        );
+      } else {
+        const handlers = this.registry.match(envelope.type);
+        if (handlers.length === 0) {
+          this.counts.ignored++;
+          this.settle(record, record.ack());
+          return;
+        }
+        const event = toKytosEvent(envelope);
+        for (const handler of handlers) await handler(event, context);
+        this.config.metrics.observe(MetricName.HandlerDuration, performance.now() - started, {
+          event: envelope.type,
+        });
+      }
+    } catch (err) {
+      return this.failed(record, envelope, err, failures + 1);
+    }
+    if (this.batcher) {
+      try {
+        await this.batcher.mark(id);
+      } catch (err) {
+        // The side effects happened; only the memory of it is missing. Settling still moves
+        // the position on; a redelivery of this id (rebalance, crash) would run it again.
+        this.config.logger.warn("consumer: handled, but the idempotency store did not record it", {
+          id,
+          error: (err as Error).message,
+        });
+      }
+    }
+    this.failures.delete(id);
+    this.counts.handled++;
+    this.settle(record, record.ack());
+  }
+
+  private failed(record: InboundRecord, envelope: Envelope, err: unknown, attempt: number): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const delay = this.config.backoff.nextDelay(attempt);
+    if (delay === undefined) {
+      this.failures.delete(envelope.id);
+      this.deadLetter(record, `handler failed after ${attempt} attempts: ${error.message}`, error, envelope);
+      return;
+    }
+    this.trackFailure(envelope.id, attempt);
+    this.counts.retries++;
+    this.config.metrics.count(MetricName.Retries, 1, { operation: "handler" });
+    this.config.logger.debug("consumer: handler failed, will retry", {
+      id: envelope.id,
+      type: envelope.type,
+      attempt,
+      delayMs: delay,
+      error: error.message,
+    });
+    if (envelope.key !== "") this.gate.failed(envelope.key, envelope.id, delay);
+    this.settle(record, record.retry({ delayMs: delay, reason: error.message }));
+  }
+
+  private trackFailure(id: string, attempt: number): void {
+    this.failures.delete(id);
+    this.failures.set(id, attempt);
+    if (this.failures.size > MAX_TRACKED_FAILURES) {
+      this.failures.delete(this.failures.keys().next().value as string);
+    }
+  }
+
+  private deadLetter(
+    record: InboundRecord,
+    reason: string,
+    error: Error,
+    envelope: Envelope | undefined,
+  ): void {
+    const type = envelope?.type ?? record.headers[Header.EventType];
+    const done = record.deadLetter(reason).then(() => {
+      this.counts.deadLettered++;
+      this.config.metrics.count(MetricName.DeadLetters, 1, {
+        destination: record.destination,
+        event: type ?? "unknown",
+      });
+      this.config.logger.warn("consumer: dead-lettered", { reason, destination: record.destination, type });
+      const dead: DeadLetter = {
+        reason,
+        destination: record.destination,
+        position: record.position,
+        type,
+        id: envelope?.id,
+        error,
+      };
+      for (const handler of this.deadLetterHandlers) this.callHook("onDeadLetter", () => handler(dead));
+    });
+    this.settle(record, done);
+  }
+
+  /** Tracks a settlement so stop() can wait for it; a revoked record is not an error. */
+  private settle(record: InboundRecord, settlement: Promise<void>): void {
+    const tracked = settlement
+      .catch((err: unknown) => {
+        if (isKytosEventsError(err) && err.code === ErrorCode.Closed) {
+          this.config.logger.debug("consumer: record revoked before settling; it will be redelivered", {
+            position: `${record.position.lane}@${record.position.offset}`,
+          });
+          return;
+        }
+        this.counts.settleFailures++;
+        this.config.logger.error(
+          "consumer: settlement failed; the record stays unsettled and will be redelivered",
+          {
+            position: `${record.position.lane}@${record.position.offset}`,
+            error: (err as Error).message,
+          },
+        );
+      })
+      .finally(() => this.settling.delete(tracked));
+    this.settling.add(tracked);
+  }
+
+  private raiseGap(gap: GapEvent): void {
+    this.config.logger.warn("consumer: sequence gap", {
+      source: gap.source,
+      from: String(gap.from),
+      to: String(gap.to),
+    });
+    for (const handler of this.gapHandlers) this.callHook("onGap", () => handler(gap));
+  }
+
+  private callHook(name: string, run: () => void | Promise<void>): void {
+    const report = (err: unknown) =>
+      this.config.logger.error(`consumer: ${name} handler threw`, { error: (err as Error)?.message });
+    try {
+      const result = run();
+      if (result instanceof Promise) result.catch(report);
+    } catch (err) {
+      report(err);
+    }
+  }
+}
+
+function storeError(what: string, err: unknown): KytosEventsError {
+  if (isKytosEventsError(err)) return err;
+  return new KytosEventsError(
+    ErrorCode.StoreUnavailable,
+    `idempotency store: ${what} failed: ${(err as Error)?.message ?? String(err)}`,
+    { cause: err },
+  );
+}
+
+/** A consumer on `config.transport`; register handlers with `on`, then `start()`. */
+export function createConsumer(config: ConsumerConfig): Consumer {
+  return new Consumer(config);
+}
