@@ -195,12 +195,18 @@ describe("OutageBuffer batches", () => {
     ]);
   });
 
-  it("wakes a waiting sender when an item arrives", async () => {
+  it("wakes a waiting sender when an item arrives, or when its signal aborts", async () => {
     const { buffer } = make({});
     const woken = buffer.waitForItems();
     buffer.offer(item(1));
     await woken;
     expect(buffer.size).toBe(1);
+    buffer.takeBatch(1);
+    const controller = new AbortController();
+    const stopped = buffer.waitForItems(controller.signal);
+    controller.abort();
+    await stopped;
+    expect(buffer.size).toBe(0);
   });
 
   it("keeps order and accounts for every event under any mix of offers, sends and put-backs", () => {

@@ -70,7 +70,7 @@ export class OutageBuffer<T> {
     "wait-timeout": 0,
     closed: 0,
   };
-  private itemWaiters: (() => void)[] = [];
+  private readonly itemWaiters = new Set<() => void>();
   private closed = false;
   private readonly metrics: Metrics;
   private readonly labels: MetricLabels;
@@ -214,10 +214,18 @@ export class OutageBuffer<T> {
     this.wakeItems();
   }
 
-  /** Resolves when the buffer holds something, or is closed. */
-  async waitForItems(): Promise<void> {
-    if (this.queue.length > 0 || this.closed) return;
-    await new Promise<void>((resolve) => this.itemWaiters.push(resolve));
+  /** Resolves when the buffer holds something, or is closed, or `signal` aborts (a pump stopping). */
+  waitForItems(signal?: AbortSignal): Promise<void> {
+    if (this.queue.length > 0 || this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        this.itemWaiters.delete(wake);
+        signal?.removeEventListener("abort", wake);
+        resolve();
+      };
+      this.itemWaiters.add(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
   }
 
   /**
@@ -306,9 +314,7 @@ export class OutageBuffer<T> {
   }
 
   private wakeItems(): void {
-    if (this.itemWaiters.length === 0) return;
-    const waiters = this.itemWaiters;
-    this.itemWaiters = [];
-    for (const w of waiters) w();
+    if (this.itemWaiters.size === 0) return;
+    for (const wake of [...this.itemWaiters]) wake();
   }
 }
