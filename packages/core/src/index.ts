@@ -28,7 +28,7 @@ export type { MemoryIdempotencyStoreConfig } from "./idempotency/memory-idempote
 export { MemoryIdempotencyStore } from "./idempotency/memory-idempotency-store.js";
 export type { LogFields, Logger } from "./logger.js";
 export { silentLogger } from "./logger.js";
-export type { MemoryBrokerOptions } from "./memory/memory-broker.js";
+export type { MemoryBrokerOptions, MemoryDestinationStats } from "./memory/memory-broker.js";
 export { MemoryBroker } from "./memory/memory-broker.js";
 export type { MemoryTransportOptions } from "./memory/memory-transport.js";
 export { createMemoryBroker, createMemoryTransport, MemoryTransport } from "./memory/memory-transport.js";

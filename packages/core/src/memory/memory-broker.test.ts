@@ -21,6 +21,7 @@ describe("memory broker", () => {
     }
     const latest = t.broker.records("links").map((r) => new TextDecoder().decode(r.value));
     expect(latest.sort()).toEqual(["l1:49", "l2:49"]);
+    expect(t.broker.stats("links")).toEqual({ records: 2, trimmed: 0, compacted: 98 });
   });
 
   it("trims the oldest records past the retention bound and counts them", async () => {
@@ -28,10 +29,8 @@ describe("memory broker", () => {
     const t = createMemoryTransport({ broker });
     await t.ensureDestinations([{ name: "d", partitions: 1 }]);
     await t.send(Array.from({ length: 25 }, (_, i) => rec("d", "k", `v${i}`)));
-    const log = broker.topic("d")!.partitions[0]!;
-    expect(log.size).toBe(10);
-    expect(log.trimmed).toBe(15);
-    expect(log.startOffset).toBe(15);
+    expect(broker.stats("d")).toEqual({ records: 10, trimmed: 15, compacted: 0 });
+    expect(broker.topic("d")!.partitions[0]!.startOffset).toBe(15);
   });
 
   it("fails sends as retriable during a simulated outage and accepts them after", async () => {
@@ -89,6 +88,95 @@ describe("memory broker", () => {
     expect(values.size).toBe(40);
     await expect(b.records[0]!.ack()).rejects.toMatchObject({ code: "KE_CLOSED" });
     await a.close();
+  });
+
+  it("gives a reader from the beginning of a compacted destination only the latest record of each key", async () => {
+    const t = createMemoryTransport();
+    await t.ensureDestinations([{ name: "status", partitions: 3, compacted: true }]);
+    for (let flap = 0; flap < 100; flap++) {
+      await t.send(Array.from({ length: 5 }, (_, l) => rec("status", `link-${l}`, `link-${l}:${flap}`)));
+    }
+    const reader = new Collector(
+      await t.subscribe({ group: "g", destinations: ["status"], fromBeginning: true }),
+    );
+    await reader.count(5, 1000);
+    expect(reader.records.map((r) => new TextDecoder().decode(r.value)).sort()).toEqual(
+      Array.from({ length: 5 }, (_, l) => `link-${l}:99`),
+    );
+    await Promise.all(reader.records.map((r) => r.ack()));
+    await reader.close();
+  });
+
+  it("moves partitions to a joining member, redelivering there what the first member held unsettled", async () => {
+    const t = createMemoryTransport();
+    await t.ensureDestinations([{ name: "d", partitions: 4 }]);
+    const a = new Collector(await t.subscribe({ group: "g", destinations: ["d"], fromBeginning: true }));
+    await t.send(Array.from({ length: 40 }, (_, i) => rec("d", `k${i}`, `v${i}`)));
+    await a.count(40, 1000);
+    const b = new Collector(await t.subscribe({ group: "g", destinations: ["d"], fromBeginning: true }));
+    // b takes two of the four partitions; every record a held there is revoked and comes to b.
+    const at = (r: { position: { lane: string; offset: number } }) =>
+      `${r.position.lane}@${r.position.offset}`;
+    const lanesOf = (rs: readonly { position: { lane: string } }[]) =>
+      new Set(rs.map((r) => r.position.lane));
+    const heldByA = (lanes: Set<string>) => a.records.filter((r) => lanes.has(r.position.lane));
+    await b.until(
+      (rs) => lanesOf(rs).size === 2 && rs.length === heldByA(lanesOf(rs)).length,
+      1000,
+      "a's records of two partitions",
+    );
+    const moved = lanesOf(b.records);
+    const revoked = heldByA(moved);
+    expect(new Set(b.records.map(at))).toEqual(new Set(revoked.map(at)));
+    await expect(revoked[0]!.ack()).rejects.toMatchObject({ code: "KE_CLOSED" });
+    await Promise.all(a.records.filter((r) => !moved.has(r.position.lane)).map((r) => r.ack()));
+    await Promise.all(b.records.map((r) => r.ack()));
+    expect((await a.close()).unsettled).toBe(0);
+    expect((await b.close()).unsettled).toBe(0);
+  });
+
+  it("skips, for a lagging group, the records retention trimmed, and counts them", async () => {
+    const broker = createMemoryBroker({ maxRecordsPerPartition: 5 });
+    const t = createMemoryTransport({ broker });
+    await t.ensureDestinations([{ name: "d" }]);
+    const reader = new Collector(
+      await t.subscribe({ group: "g", destinations: ["d"], fromBeginning: true, maxInFlight: 1 }),
+    );
+    await t.send([rec("d", "k", "v0")]);
+    await reader.count(1, 1000);
+    // While v0 is being handled, 11 more arrive; retention keeps the last 5 of the 12.
+    await t.send(Array.from({ length: 11 }, (_, i) => rec("d", "k", `v${i + 1}`)));
+    await reader.until(
+      (rs) => {
+        for (const r of rs) void r.ack(); // one in flight at a time: settle each as it comes
+        return rs.length >= 6;
+      },
+      1000,
+      "v0 and the retained records",
+    );
+    expect(reader.records.map((r) => new TextDecoder().decode(r.value))).toEqual([
+      "v0",
+      "v7",
+      "v8",
+      "v9",
+      "v10",
+      "v11",
+    ]);
+    expect(broker.stats("d")?.trimmed).toBe(7);
+    await reader.close();
+  });
+
+  it("dead-letters into an existing dead-letter destination of any partition count", async () => {
+    const t = createMemoryTransport();
+    await t.ensureDestinations([{ name: "d" }, { name: "d.dlq", partitions: 3 }]);
+    const reader = new Collector(await t.subscribe({ group: "g", destinations: ["d"], fromBeginning: true }));
+    await t.send([rec("d", "bad", "x")]);
+    await reader.count(1, 1000);
+    await reader.records[0]!.deadLetter("unreadable");
+    const [copy] = t.broker.records("d.dlq");
+    expect(copy?.headers["ke-dead-letter-reason"]).toBe("unreadable");
+    expect(copy?.headers["ke-dead-letter-origin"]).toBe("d/0@0");
+    expect((await reader.close()).unsettled).toBe(0);
   });
 
   it("partitions by key deterministically", () => {

@@ -19,6 +19,16 @@ export interface MemoryTopic {
   readonly partitions: readonly PartitionLog[];
 }
 
+/** What a destination holds and what it removed, summed over its partitions. */
+export interface MemoryDestinationStats {
+  /** Readable records. */
+  readonly records: number;
+  /** Removed by retention (`maxRecordsPerPartition`), whether or not every group had read them. */
+  readonly trimmed: number;
+  /** Removed by compaction (a newer record with the same key was written). */
+  readonly compacted: number;
+}
+
 /** A group member as the broker sees it: told when its assignment changes or records arrive. */
 export interface GroupMember {
   readonly id: string;
@@ -118,6 +128,21 @@ export class MemoryBroker {
   records(topicName: string): StoredRecord[] {
     const topic = this.topics.get(topicName);
     return topic ? topic.partitions.flatMap((p) => [...p.records()]) : [];
+  }
+
+  /** Counts for one destination; undefined when it does not exist. */
+  stats(topicName: string): MemoryDestinationStats | undefined {
+    const topic = this.topics.get(topicName);
+    if (!topic) return undefined;
+    let records = 0;
+    let trimmed = 0;
+    let compacted = 0;
+    for (const p of topic.partitions) {
+      records += p.size;
+      trimmed += p.trimmed;
+      compacted += p.compactedAway;
+    }
+    return { records, trimmed, compacted };
   }
 
   join(groupId: string, member: GroupMember): void {

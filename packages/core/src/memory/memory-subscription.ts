@@ -12,8 +12,9 @@ import type {
   RetryOptions,
   Subscription,
 } from "../transport/transport.js";
-import { type GroupMember, laneOf, type MemoryBroker, parseLane } from "./memory-broker.js";
-import type { StoredRecord } from "./partition-log.js";
+import { type GroupMember, type MemoryBroker, parseLane } from "./memory-broker.js";
+import { partitionForKey } from "./partition-for-key.js";
+import type { PartitionLog, StoredRecord } from "./partition-log.js";
 
 let nextMemberId = 0;
 
@@ -74,11 +75,22 @@ export interface MemorySubscriptionOptions {
   readonly deadLetterDestination: string | undefined;
 }
 
+/** An assigned lane and how far this member has read it. */
+interface LaneCursor {
+  readonly lane: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly log: PartitionLog;
+  next: number;
+}
+
 export class MemorySubscription implements Subscription, GroupMember {
   readonly id = `member-${++nextMemberId}`;
   readonly topics: readonly string[];
   readonly fromBeginning: boolean;
-  private readonly owned = new Map<string, { next: number }>();
+  private readonly owned = new Map<string, LaneCursor>();
+  // The same cursors as an array, rebuilt on assignment, so reading allocates nothing per record.
+  private cursors: LaneCursor[] = [];
   private readonly delivered = new Map<string, Set<MemoryRecord>>();
   private readonly tracker = new OffsetTracker();
   private retries: { due: number; record: MemoryRecord }[] = [];
@@ -104,10 +116,14 @@ export class MemorySubscription implements Subscription, GroupMember {
     for (const lane of [...this.owned.keys()]) if (!keep.has(lane)) this.revoke(lane);
     for (const lane of lanes) {
       if (!this.owned.has(lane)) {
-        this.owned.set(lane, { next: this.broker.position(this.options.group, lane, this.fromBeginning) });
+        const { topic, partition } = parseLane(lane);
+        const log = this.broker.topic(topic)!.partitions[partition]!;
+        const next = this.broker.position(this.options.group, lane, this.fromBeginning);
+        this.owned.set(lane, { lane, topic, partition, log, next });
         this.delivered.set(lane, new Set());
       }
     }
+    this.cursors = [...this.owned.values()];
     this.wake();
   }
 
@@ -149,12 +165,13 @@ export class MemorySubscription implements Subscription, GroupMember {
           "the record will be delivered again to the group.",
       );
     }
+    // The dead-letter copy first: if it cannot be written, the record stays unsettled.
+    if (how.kind === "dead-letter") this.deadLetter(record, how.reason);
     this.delivered.get(lane)?.delete(record);
     this.inFlight--;
     if (how.kind === "retry") {
       this.scheduleRetry(record, how.delayMs);
     } else {
-      if (how.kind === "dead-letter") this.deadLetter(record, how.reason);
       if (this.tracker.complete(lane, record.position.offset)) {
         this.broker.commit(this.options.group, lane, this.tracker.committable(lane)! + 1);
       }
@@ -179,18 +196,17 @@ export class MemorySubscription implements Subscription, GroupMember {
     }
   }
 
+  // Round-robin over the assigned lanes, so one busy partition cannot starve the others.
   private takeNext(): MemoryRecord | undefined {
-    const lanes = [...this.owned.keys()];
-    for (let i = 0; i < lanes.length; i++) {
-      const lane = lanes[(this.cursor + i) % lanes.length]!;
-      const state = this.owned.get(lane)!;
-      const { topic, partition } = parseLane(lane);
-      const stored = this.broker.topic(topic)?.partitions[partition]?.next(state.next);
+    const cursors = this.cursors;
+    for (let i = 0; i < cursors.length; i++) {
+      const c = cursors[(this.cursor + i) % cursors.length]!;
+      const stored = c.log.next(c.next);
       if (!stored) continue;
-      this.cursor = (this.cursor + i + 1) % lanes.length;
-      state.next = stored.offset + 1;
-      this.tracker.track(lane, stored.offset);
-      return new MemoryRecord(this, stored, topic, lane, 1);
+      this.cursor = (this.cursor + i + 1) % cursors.length;
+      c.next = stored.offset + 1;
+      this.tracker.track(c.lane, stored.offset);
+      return new MemoryRecord(this, stored, c.topic, c.lane, 1);
     }
     return undefined;
   }
@@ -228,16 +244,19 @@ export class MemorySubscription implements Subscription, GroupMember {
     this.retryTimer.unref?.();
   }
 
+  // An existing dead-letter destination is used as it is (any partition count, keyed like any
+  // send); a missing one is created with one partition, as a broker would auto-create it.
   private deadLetter(record: MemoryRecord, reason: string): void {
     const name = this.options.deadLetterDestination ?? `${record.destination}.dlq`;
-    this.broker.ensureTopic({ name, partitions: 1 });
-    this.broker.append(name, 0, {
+    const topic = this.broker.topic(name) ?? this.broker.ensureTopic({ name, partitions: 1 });
+    const partition = record.key === undefined ? 0 : partitionForKey(record.key, topic.partitions.length);
+    this.broker.append(name, partition, {
       key: record.key,
       value: record.value,
       headers: {
         ...record.headers,
         [Header.DeadLetterReason]: reason,
-        [Header.DeadLetterOrigin]: laneOf(record.destination, parseLane(record.position.lane).partition),
+        [Header.DeadLetterOrigin]: `${record.position.lane}@${record.position.offset}`,
         [Header.DeadLetterAt]: new Date().toISOString(),
         [Header.Attempt]: String(record.attempt),
       },
@@ -258,5 +277,6 @@ export class MemorySubscription implements Subscription, GroupMember {
     });
     this.tracker.revoke(lane);
     this.owned.delete(lane);
+    this.cursors = [...this.owned.values()];
   }
 }

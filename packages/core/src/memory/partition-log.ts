@@ -1,7 +1,9 @@
 // One partition of an in-memory topic: an append-only log with offsets, bounded retention
-// (oldest records trimmed and counted, as a broker's retention would) and, for compacted
-// topics, compaction on append — an older record with the same key disappears as soon as a
-// newer one is written, leaving an offset hole readers skip.
+// (the oldest readable records trimmed and counted past a limit, as a broker's retention
+// would) and, for compacted topics, compaction on append: when a record is written, the
+// previous record with the same key is removed at once, leaving an offset hole readers skip.
+// So a reader from the beginning sees exactly the latest record of every key, and memory
+// stays proportional to the readable records, however often keys are rewritten.
 
 export interface StoredRecord {
   readonly offset: number;
@@ -11,17 +13,25 @@ export interface StoredRecord {
   readonly timestamp: number;
 }
 
+// Holes are reclaimed once there are more of them than readable records (and at least this many).
+const RECLAIM_HOLES = 1024;
+// The consumed prefix of the arrays is dropped once it is this long and over half of them.
+const RECLAIM_HEAD = 4096;
+
 export class PartitionLog {
+  // Parallel arrays from `head` on: offsets ascending, and each record, undefined once
+  // compacted away. A dense log (no compaction) has offsets[i] = offsets[head] + (i - head).
+  private offsets: number[] = [];
   private slots: (StoredRecord | undefined)[] = [];
   private head = 0;
-  /** Offset of slots[head]. */
-  private base = 0;
+  private holes = 0;
+  private nextOffset = 0;
   private readonly latestByKey = new Map<string, number>();
-  /** Records removed by retention. */
-  trimmed = 0;
-  /** Records removed by compaction. */
-  compactedAway = 0;
+  private live = 0;
+  private trimmedCount = 0;
+  private compactedCount = 0;
 
+  /** `maxRecords` bounds the readable records; `compacted` keeps only the latest per key. */
   constructor(
     private readonly maxRecords: number,
     private readonly compacted: boolean,
@@ -29,19 +39,27 @@ export class PartitionLog {
 
   /** The offset the next append gets. */
   get endOffset(): number {
-    return this.base + (this.slots.length - this.head);
+    return this.nextOffset;
   }
 
-  /** The first offset still retained. */
+  /** The first offset still readable (the end offset when the log is empty). */
   get startOffset(): number {
-    return this.base;
+    return this.head < this.offsets.length ? this.offsets[this.head]! : this.nextOffset;
   }
 
-  /** Records currently readable (compaction holes excluded). */
+  /** Records currently readable. */
   get size(): number {
-    let n = 0;
-    for (let i = this.head; i < this.slots.length; i++) if (this.slots[i]) n++;
-    return n;
+    return this.live;
+  }
+
+  /** Records removed by retention (the oldest, past `maxRecords`), whether or not anyone read them. */
+  get trimmed(): number {
+    return this.trimmedCount;
+  }
+
+  /** Records removed by compaction (superseded by a newer record with the same key). */
+  get compactedAway(): number {
+    return this.compactedCount;
   }
 
   append(
@@ -50,42 +68,25 @@ export class PartitionLog {
     headers: Readonly<Record<string, string>>,
     timestamp: number,
   ): number {
-    const offset = this.endOffset;
+    const offset = this.nextOffset++;
+    this.offsets.push(offset);
     this.slots.push({ offset, key, value, headers, timestamp });
+    this.live++;
     if (this.compacted && key !== undefined) {
       const previous = this.latestByKey.get(key);
-      if (previous !== undefined && previous >= this.base) {
-        const index = this.head + (previous - this.base);
-        if (this.slots[index]) {
-          this.slots[index] = undefined;
-          this.compactedAway++;
-        }
-      }
       this.latestByKey.set(key, offset);
+      if (previous !== undefined) this.compactAway(previous);
     }
-    while (this.slots.length - this.head > this.maxRecords) {
-      const dropped = this.slots[this.head];
-      if (dropped) {
-        this.trimmed++;
-        if (dropped.key !== undefined && this.latestByKey.get(dropped.key) === dropped.offset) {
-          this.latestByKey.delete(dropped.key);
-        }
-      }
-      this.slots[this.head] = undefined;
-      this.head++;
-      this.base++;
-    }
-    if (this.head > 4096 && this.head * 2 > this.slots.length) {
-      this.slots = this.slots.slice(this.head);
-      this.head = 0;
-    }
+    while (this.live > this.maxRecords) this.trimOldest();
+    this.skipLeadingHoles();
+    this.reclaim();
     return offset;
   }
 
   /** The first readable record at or after `offset`, if any. */
   next(offset: number): StoredRecord | undefined {
-    for (let o = Math.max(offset, this.base); o < this.endOffset; o++) {
-      const record = this.slots[this.head + (o - this.base)];
+    for (let i = this.indexOf(offset); i < this.slots.length; i++) {
+      const record = this.slots[i];
       if (record) return record;
     }
     return undefined;
@@ -95,6 +96,73 @@ export class PartitionLog {
     for (let i = this.head; i < this.slots.length; i++) {
       const record = this.slots[i];
       if (record) yield record;
+    }
+  }
+
+  /** The lowest index at or after `head` whose offset is >= `offset`. */
+  private indexOf(offset: number): number {
+    const first = this.offsets[this.head];
+    if (first === undefined || offset <= first) return this.head;
+    const dense = this.head + (offset - first);
+    if (dense < this.offsets.length && this.offsets[dense] === offset) return dense;
+    let lo = this.head;
+    let hi = this.offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offsets[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private compactAway(offset: number): void {
+    const i = this.indexOf(offset);
+    if (this.offsets[i] !== offset || this.slots[i] === undefined) return; // already trimmed
+    this.slots[i] = undefined;
+    this.holes++;
+    this.live--;
+    this.compactedCount++;
+  }
+
+  private trimOldest(): void {
+    this.skipLeadingHoles();
+    const dropped = this.slots[this.head]!;
+    this.slots[this.head] = undefined;
+    this.head++;
+    this.live--;
+    this.trimmedCount++;
+    if (dropped.key !== undefined && this.latestByKey.get(dropped.key) === dropped.offset) {
+      this.latestByKey.delete(dropped.key);
+    }
+  }
+
+  private skipLeadingHoles(): void {
+    while (this.head < this.slots.length && this.slots[this.head] === undefined) {
+      this.head++;
+      this.holes--;
+    }
+  }
+
+  // Amortised O(1): each rebuild copies at most as many entries as were consumed or removed since the last.
+  private reclaim(): void {
+    if (this.holes > RECLAIM_HOLES && this.holes > this.live) {
+      const offsets: number[] = [];
+      const slots: StoredRecord[] = [];
+      for (let i = this.head; i < this.slots.length; i++) {
+        const record = this.slots[i];
+        if (record) {
+          offsets.push(record.offset);
+          slots.push(record);
+        }
+      }
+      this.offsets = offsets;
+      this.slots = slots;
+      this.head = 0;
+      this.holes = 0;
+    } else if (this.head > RECLAIM_HEAD && this.head * 2 > this.slots.length) {
+      this.offsets = this.offsets.slice(this.head);
+      this.slots = this.slots.slice(this.head);
+      this.head = 0;
     }
   }
 }
