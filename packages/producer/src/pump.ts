@@ -247,7 +247,7 @@ export class Pump {
     if (this.abandoned) return;
     const verdicts = verdictsOf(items.length, records, owners, error);
     for (const [index, routingError] of unroutable) verdicts[index] = { failed: routingError };
-    await this.settle(work, verdicts, error);
+    await this.settle(work, verdicts);
   }
 
   /** One record per destination ("client" fanout) or one per event ("broker"); the bytes are shared. */
@@ -274,17 +274,19 @@ export class Pump {
     return { records, owners, unroutable };
   }
 
-  private async settle(work: Work, verdicts: SendVerdict[], error: unknown): Promise<void> {
+  private async settle(work: Work, verdicts: SendVerdict[]): Promise<void> {
     const { lane } = this;
     const { items } = work;
-    let retries: LaneItem[] = [];
+    const retries: LaneItem[] = [];
     let firstRetry = -1;
+    let cause: KytosEventsError | undefined;
     const failures: KytosEventsError[] = [];
     for (let i = 0; i < items.length; i++) {
       const verdict = verdicts[i];
       const item = items[i]!;
       if (verdict !== undefined && "retry" in verdict) {
         if (firstRetry < 0) firstRetry = i;
+        cause ??= verdict.error;
         retries.push(verdict.retry.length === 0 ? item : { ...item, destinations: verdict.retry });
         continue;
       }
@@ -297,26 +299,25 @@ export class Pump {
       }
     }
     if (failures.length > 0) this.reportFailures(failures);
-    if (work.from === "spool")
-      await lane.spool!.commit(work.read, firstRetry < 0 ? items.length : firstRetry);
-    if (retries.length === 0) {
+    if (cause === undefined) {
+      if (work.from === "spool") await lane.spool!.commit(work.read, items.length);
       this.attempt = 0;
-      if (lane.lastError !== undefined && failures.length === 0) lane.lastError = undefined;
+      if (failures.length === 0) lane.lastError = undefined;
       return;
     }
     this.attempt++;
     const delay = this.ctx.backoff.nextDelay(this.attempt);
-    const cause = asError(error);
     if (delay === undefined) {
       // Retries exhausted (a finite retry.maxRetries): these events fail rather than wait forever.
-      for (const item of retries) this.failed(item, cause);
-      this.reportFailures(retries.map(() => cause));
+      const skipped = work.from === "spool" ? items.slice(firstRetry) : retries;
+      for (const item of skipped) this.failed(item, cause);
+      this.reportFailures(skipped.map(() => cause));
       if (work.from === "spool") await lane.spool!.commit(work.read, items.length);
       this.attempt = 0;
-      retries = [];
       return;
     }
-    if (work.from === "memory") lane.buffer.putBack(retries);
+    if (work.from === "spool") await lane.spool!.commit(work.read, firstRetry);
+    else lane.buffer.putBack(retries);
     lane.counts.retries++;
     lane.lastError = cause.message;
     this.ctx.metrics.count(MetricName.Retries, 1, lane.labels);

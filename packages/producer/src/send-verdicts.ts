@@ -12,10 +12,13 @@ import {
   type SendFailure,
 } from "@kytos-events/core";
 
-/** undefined: delivered. `retry`: the destinations to send again ([] = all of them). `failed`: refused for good. */
+/**
+ * undefined: delivered. `retry`: the destinations to send again ([] = all of them), and why.
+ * `failed`: refused for good.
+ */
 export type SendVerdict =
   | undefined
-  | { readonly retry: readonly string[] }
+  | { readonly retry: readonly string[]; readonly error: KytosEventsError }
   | { readonly failed: KytosEventsError };
 
 export function verdictsOf(
@@ -28,12 +31,13 @@ export function verdictsOf(
   if (error === undefined) return verdicts;
   const failures = failuresOf(error);
   if (!failures) {
-    const verdict: SendVerdict = isRetriable(error) ? { retry: [] } : { failed: asKytosError(error) };
+    const cause = asKytosError(error);
+    const verdict: SendVerdict = isRetriable(error) ? { retry: [], error: cause } : { failed: cause };
     return verdicts.fill(verdict);
   }
   const recordsPerItem = new Array<number>(itemCount).fill(0);
   for (const owner of owners) recordsPerItem[owner]!++;
-  const retry = new Map<number, string[]>();
+  const retry = new Map<number, { destinations: string[]; error: KytosEventsError }>();
   const fatal = new Map<number, KytosEventsError>();
   for (const failure of failures) {
     const owner = owners[failure.index];
@@ -42,12 +46,12 @@ export function verdictsOf(
       if (!fatal.has(owner)) fatal.set(owner, asKytosError(failure.error));
       continue;
     }
-    const destinations = retry.get(owner) ?? [];
-    destinations.push(records[failure.index]!.destination);
-    retry.set(owner, destinations);
+    const entry = retry.get(owner) ?? { destinations: [], error: asKytosError(failure.error) };
+    entry.destinations.push(records[failure.index]!.destination);
+    retry.set(owner, entry);
   }
-  for (const [owner, destinations] of retry) {
-    verdicts[owner] = { retry: destinations.length === recordsPerItem[owner] ? [] : destinations };
+  for (const [owner, { destinations, error }] of retry) {
+    verdicts[owner] = { retry: destinations.length === recordsPerItem[owner] ? [] : destinations, error };
   }
   for (const [owner, failed] of fatal) verdicts[owner] = { failed };
   return verdicts;
