@@ -76,7 +76,15 @@ export class AmqpSubscription implements Subscription {
       spec,
       deadLetterQueue: options.deadLetterDestination ?? `${spec.name}.dlq`,
     }));
-    this.stopListening = connection.onReconnect((model) => this.setUp(model));
+    this.stopListening = connection.onReconnect((model) =>
+      // Right after a broker restart a queue may not be ready yet: keep trying in the background.
+      this.setUp(model).catch((err: unknown) => {
+        config.logger.warn("amqp: resuming the subscription failed; retrying", {
+          error: (err as Error).message,
+        });
+        void this.repair();
+      }),
+    );
   }
 
   /** Declares the queues and starts consuming; rejects (TopologyConflict, …) if that fails. */
