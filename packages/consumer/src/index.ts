@@ -15,3 +15,17 @@ export type {
   UnknownEventHandler,
 } from "./event.js";
 export type { GapDetectionConfig, GapEvent } from "./gap-detector.js";
+export type { BootstrapSignal } from "./status/bootstrap-watch.js";
+export type {
+  StatusChange,
+  StatusChangeListener,
+  StatusEntry,
+  StatusTableConfig,
+  StatusTableStats,
+} from "./status/status-table.js";
+export {
+  InterfaceStatusTable,
+  LinkStatusTable,
+  StatusTable,
+  SwitchStatusTable,
+} from "./status/status-table.js";
