@@ -105,6 +105,15 @@ export class AmqpTransport implements Transport {
       const type = record.headers[Header.EventType];
       if (this.closed) {
         fail(index, new KytosEventsError(ErrorCode.Closed, "the AMQP transport is closed."), false);
+      } else if (!this.specs.has(record.destination)) {
+        fail(
+          index,
+          new KytosEventsError(
+            ErrorCode.SendRejected,
+            `destination "${record.destination}" was never ensured on this transport: call ensureDestinations() with its spec (event prefixes) first.`,
+          ),
+          false,
+        );
       } else if (record.value.byteLength > this.config.maxMessageBytes) {
         fail(
           index,
@@ -262,7 +271,7 @@ export class AmqpTransport implements Transport {
   // destination), are addressed to their destination by name on the direct exchange.
   private publication(record: OutboundRecord, type: string | undefined): Publication {
     const spec = this.specs.get(record.destination);
-    const byEvent = type !== undefined && (spec === undefined || (spec.eventPrefixes?.length ?? 0) > 0);
+    const byEvent = type !== undefined && (spec?.eventPrefixes?.length ?? 0) > 0;
     const contentType = record.headers[Header.ContentType];
     return {
       exchange: byEvent ? this.config.exchange : directExchangeOf(this.config.exchange),
