@@ -3,7 +3,7 @@
 # DEFAULT_KAFKA_VERSION); this gate runs the harness and broker smoke tests on the other
 # supported line, so a kafkajs/broker incompatibility there is caught too.
 set -euo pipefail
-for version in ${KAFKA_MATRIX:-3.9.1}; do
+for version in ${KAFKA_MATRIX:-3.9.2}; do
   echo "Kafka $version:"
   KAFKA_VERSION="$version" KAFKA_BROKERS="" pnpm exec vitest run --project integration test/smoke tools/brokers
 done

@@ -1,5 +1,6 @@
-// Makes sure the RabbitMQ the tests use is up: connect, and if nothing listens and this
-// machine has rabbitmq-server, start it detached and wait until it accepts connections.
+// Makes sure the RabbitMQ the tests use is up: connect, and if nothing listens where a local
+// default server would (loopback, port 5672) and this machine has rabbitmq-server, start it
+// detached and wait until it accepts connections. Errors name the URL, password masked.
 import { spawnSync } from "node:child_process";
 import { connect } from "amqplib";
 import { maskUrl } from "./mask-url.js";
@@ -14,6 +15,8 @@ export interface RabbitMQInfo {
   readonly started: boolean;
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 async function probe(url: string): Promise<string> {
   const conn = await connect(url, { timeout: 2000 });
   try {
@@ -24,26 +27,52 @@ async function probe(url: string): Promise<string> {
   }
 }
 
-function isRefused(err: unknown): boolean {
+function nothingListens(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "ETIMEDOUT";
 }
 
+function parse(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`AMQP_URL "${maskUrl(url)}" is not a URL: use amqp://user:password@host:5672/vhost.`);
+  }
+  if (parsed.protocol !== "amqp:" && parsed.protocol !== "amqps:") {
+    throw new Error(`AMQP_URL "${maskUrl(url)}" is not an amqp:// or amqps:// URL.`);
+  }
+  return parsed;
+}
+
+/** Resolves once `url` accepts an AMQP connection, starting the local server if that is possible and needed. */
 export async function ensureRabbitMQ(url = DEFAULT_AMQP_URL, timeoutMs = 60_000): Promise<RabbitMQInfo> {
+  const parsed = parse(url);
   try {
     return { url, version: await probe(url), started: false };
   } catch (err) {
-    if (!isRefused(err)) {
+    if (!nothingListens(err)) {
       throw new Error(
         `RabbitMQ at ${maskUrl(url)} refused the connection: ${(err as Error).message}. Check AMQP_URL's credentials and vhost.`,
       );
     }
   }
-  const started = spawnSync("rabbitmq-server", ["-detached"], { stdio: "ignore" });
-  if (started.error) {
+  const local = LOOPBACK.has(parsed.hostname) && (parsed.port === "" || parsed.port === "5672");
+  if (!local) {
     throw new Error(
-      `RabbitMQ is not reachable at ${maskUrl(url)} and rabbitmq-server is not installed here: ` +
-        "start a RabbitMQ (or `docker compose up -d rabbitmq`) and set AMQP_URL.",
+      `nothing accepts AMQP connections at ${maskUrl(url)}: start that RabbitMQ, or unset AMQP_URL to use a local one.`,
+    );
+  }
+  const server = spawnSync("rabbitmq-server", ["-detached"], { encoding: "utf8", timeout: 30_000 });
+  if (server.error) {
+    throw new Error(
+      `RabbitMQ is not reachable at ${maskUrl(url)} and rabbitmq-server could not be run (${server.error.message}): ` +
+        "install and start RabbitMQ (or `docker compose up -d rabbitmq`), or set AMQP_URL.",
+    );
+  }
+  if (server.status !== 0) {
+    throw new Error(
+      `RabbitMQ is not reachable at ${maskUrl(url)} and \`rabbitmq-server -detached\` failed (exit ${server.status}): ${`${server.stdout}${server.stderr}`.trim()}`,
     );
   }
   const deadline = Date.now() + timeoutMs;
@@ -53,7 +82,7 @@ export async function ensureRabbitMQ(url = DEFAULT_AMQP_URL, timeoutMs = 60_000)
       return { url, version: await probe(url), started: true };
     } catch (err) {
       last = err;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
   throw new Error(
