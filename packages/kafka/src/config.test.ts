@@ -29,7 +29,7 @@ describe("resolveKafkaConfig", () => {
       connectionTimeoutMs: 3000,
       requestTimeoutMs: 30_000,
       sendRetryTimeMs: 10_000,
-      lingerMs: 2,
+      lingerMs: 0,
       maxBatchRecords: 1000,
       maxBatchBytes: 1_000_000,
       maxPendingRecords: 20_000,
@@ -39,7 +39,7 @@ describe("resolveKafkaConfig", () => {
       compactionSegmentMs: 600_000,
       sessionTimeoutMs: 30_000,
       heartbeatIntervalMs: 3000,
-      commitIntervalMs: 100,
+      commitIntervalMs: 0,
       maxMessageBytes: 1_000_000,
     });
   });

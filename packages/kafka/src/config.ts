@@ -40,9 +40,9 @@ export interface KafkaTransportConfig {
   readonly producer?: {
     /**
      * How long the first record of a batch waits for others before the batch goes out, ms.
-     * Concurrent `send` calls inside the window share one produce request. Default 2
-     * (see the README's measurements: it costs ~2 ms of latency and multiplies throughput
-     * when many small sends arrive together).
+     * Default 0: one produce request is in flight at a time and everything sent meanwhile
+     * forms the next one, so batches grow with load by themselves; in the README's
+     * measurements a linger only added its own latency and lowered throughput.
      */
     readonly lingerMs?: number;
     /** Records per produce request. Default 1000. */
@@ -75,8 +75,11 @@ export interface KafkaTransportConfig {
     /** Heartbeat interval, ms. Default 3000. */
     readonly heartbeatIntervalMs?: number;
     /**
-     * How long settled positions wait to be committed together, ms. An `ack()` resolves when
-     * its commit is done, so this is also the ack latency. Default 100.
+     * Least time between two offset commits, ms. One commit is in flight at a time and
+     * covers every settlement made meanwhile; an `ack()` resolves when its commit is done.
+     * Default 0: an idle consumer's ack takes one round trip, a busy one's acks share
+     * commits (README: 2000 concurrent acks, 1 commit). Raise it to spare the broker when
+     * handlers await each ack one by one.
      */
     readonly commitIntervalMs?: number;
     /** Longest a fetch waits on the broker for new records, ms (idle-poll cost vs latency). Default 250. */
@@ -180,7 +183,7 @@ export function resolveKafkaConfig(config: KafkaTransportConfig): ResolvedKafkaC
     connectionTimeoutMs: positive(config.connectionTimeoutMs ?? 3000, "connectionTimeoutMs"),
     requestTimeoutMs: positive(config.requestTimeoutMs ?? 30_000, "requestTimeoutMs"),
     sendRetryTimeMs: positive(config.sendRetryTimeMs ?? 10_000, "sendRetryTimeMs", 0),
-    lingerMs: positive(p.lingerMs ?? 2, "producer.lingerMs", 0),
+    lingerMs: positive(p.lingerMs ?? 0, "producer.lingerMs", 0),
     maxBatchRecords: positive(p.maxBatchRecords ?? 1000, "producer.maxBatchRecords"),
     maxBatchBytes: positive(p.maxBatchBytes ?? 1_000_000, "producer.maxBatchBytes"),
     maxPendingRecords: positive(p.maxPendingRecords ?? 20_000, "producer.maxPendingRecords"),
@@ -191,7 +194,7 @@ export function resolveKafkaConfig(config: KafkaTransportConfig): ResolvedKafkaC
     compactionSegmentMs: positive(t.compactionSegmentMs ?? 600_000, "topics.compactionSegmentMs"),
     sessionTimeoutMs: positive(c.sessionTimeoutMs ?? 30_000, "consumer.sessionTimeoutMs"),
     heartbeatIntervalMs: positive(c.heartbeatIntervalMs ?? 3000, "consumer.heartbeatIntervalMs"),
-    commitIntervalMs: positive(c.commitIntervalMs ?? 100, "consumer.commitIntervalMs", 0),
+    commitIntervalMs: positive(c.commitIntervalMs ?? 0, "consumer.commitIntervalMs", 0),
     fetchMaxWaitMs: positive(c.fetchMaxWaitMs ?? 250, "consumer.fetchMaxWaitMs", 0),
     maxMessageBytes: positive(config.maxMessageBytes ?? 1_000_000, "maxMessageBytes"),
     logger: config.logger ?? silentLogger,

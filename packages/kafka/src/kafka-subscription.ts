@@ -4,7 +4,7 @@
 // `maxInFlight` records are unsettled, heartbeating so the group does not evict a slow
 // consumer. On rebalance, revoked partitions' unsettled work is abandoned without committing
 // past it — the new owner gets it from the last committed offset. `caughtUp()` tells when
-// everything the partitions held at the time of asking was delivered (table bootstrap).
+// everything the partitions held at the time of asking was handled (table bootstrap).
 
 import type { CloseReport, InboundRecord, Subscription } from "@kytos-events/core";
 import { ErrorCode, KytosEventsError, OffsetTracker } from "@kytos-events/core";
@@ -31,6 +31,9 @@ interface CommitWaiter {
   readonly reject: (err: Error) => void;
 }
 
+const closedBeforeCaughtUp = () =>
+  new KytosEventsError(ErrorCode.Closed, "the subscription closed before it caught up.");
+
 // After a failed commit (coordinator moving, broker away), the next attempt waits this long.
 const COMMIT_RETRY_MS = 250;
 
@@ -43,6 +46,9 @@ export class KafkaSubscription implements Subscription {
   private failure: KytosEventsError | undefined;
   /** Next offset not yet delivered in this process, per lane: refetched older offsets are skipped. */
   private readonly nextExpected = new Map<string, number>();
+  /** Per lane: the offset after the settled prefix, and the end of the last fetched batch. */
+  private readonly settledNext = new Map<string, number>();
+  private readonly batchEnd = new Map<string, number>();
   private readonly delivered = new Map<string, Set<KafkaRecord>>();
   private readonly queue: KafkaRecord[] = [];
   private queueHead = 0;
@@ -50,6 +56,9 @@ export class KafkaSubscription implements Subscription {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly dirty = new Set<string>();
   private commitTimer: NodeJS.Timeout | undefined;
+  /** A commit is armed or running: settlements in the meantime ride on the next one. */
+  private commitPending = false;
+  private lastCommitAt = 0;
   /** Settlements waiting for the commit that covers them, per lane. */
   private commitWaiters = new Map<string, CommitWaiter[]>();
   private commitRunning: Promise<void> = Promise.resolve();
@@ -99,32 +108,31 @@ export class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Resolves once this subscriber has delivered every record its partitions held when it was
-   * called (offsets below each partition's log end then), or right away for partitions with
-   * nothing to read. Meant for reading a compacted topic from the beginning into a table:
-   * after it, the table holds the latest state as of the call. Counts the partitions assigned
-   * at the call; a partition moved to another member by a rebalance stops counting. Rejects
-   * with KE_CLOSED if the subscription closes first.
+   * Resolves once every record its partitions held when this was called (offsets below each
+   * partition's log end then) was delivered and settled, at once for partitions with nothing
+   * to read. Meant for reading a compacted topic from the beginning into a table: apply, then
+   * ack; after this resolves the table holds the latest state as of the call. Counts the
+   * partitions assigned at the call; one moved to another member by a rebalance stops
+   * counting. Rejects with KE_CLOSED if the subscription closes first.
    */
   async caughtUp(): Promise<void> {
     this.catchUp ??= this.startCatchUp();
     const catchUp = await this.catchUp;
     await catchUp.done;
-    if (catchUp.cancelled) {
-      throw new KytosEventsError(ErrorCode.Closed, "the subscription closed before it caught up.");
-    }
+    if (catchUp.cancelled) throw closedBeforeCaughtUp();
   }
 
   private async startCatchUp(): Promise<CatchUp> {
     const ranges = await this.options.ranges();
+    // Closed while asking the broker: the assignment is gone, nothing left to wait for.
+    if (this.closing) throw closedBeforeCaughtUp();
     const ends = new Map<string, number>();
     for (const lane of this.assigned) {
       const range = ranges.get(lane);
       if (range) ends.set(lane, range.end);
     }
-    const catchUp = new CatchUp(ends, (lane) => this.nextExpected.get(lane) ?? ranges.get(lane)!.start);
+    const catchUp = new CatchUp(ends, (lane) => this.settledNext.get(lane) ?? ranges.get(lane)!.start);
     this.caughtUpLanes = catchUp;
-    if (this.closing) catchUp.cancel();
     return catchUp;
   }
 
@@ -217,10 +225,18 @@ export class KafkaSubscription implements Subscription {
     if (stopped()) return;
     // The whole batch was handed out; its last offset may be a record kafkajs filtered
     // (transaction marker), so the batch, not the last message, says how far this lane got.
-    const next = Math.max(this.nextExpected.get(lane) ?? 0, Number(batch.lastOffset()) + 1);
-    this.nextExpected.set(lane, next);
-    this.caughtUpLanes?.advance(lane, next);
+    const end = Math.max(this.nextExpected.get(lane) ?? 0, Number(batch.lastOffset()) + 1);
+    this.nextExpected.set(lane, end);
+    this.batchEnd.set(lane, end);
+    if (this.tracker.unsettled(lane) === 0) this.reached(lane, end);
     await heartbeat();
+  }
+
+  /** Every record of the lane below `next` is settled: the caught-up position moves there. */
+  private reached(lane: string, next: number): void {
+    if (next <= (this.settledNext.get(lane) ?? -1)) return;
+    this.settledNext.set(lane, next);
+    this.caughtUpLanes?.advance(lane, next);
   }
 
   private onCrash(error: Error, restart: boolean): void {
@@ -272,13 +288,16 @@ export class KafkaSubscription implements Subscription {
       return;
     }
     if (this.tracker.complete(lane, offset)) {
+      // With nothing unsettled, the filtered tail of the last batch (if any) is passed too.
+      const end = this.tracker.unsettled(lane) === 0 ? this.batchEnd.get(lane) : undefined;
+      this.reached(lane, Math.max(this.tracker.committable(lane)! + 1, end ?? 0));
       this.dirty.add(lane);
-      await this.scheduleCommit(lane, this.config.commitIntervalMs);
+      await this.scheduleCommit(lane);
     }
   }
 
   /** Resolves when a commit covering the lane's current watermark succeeded. */
-  private scheduleCommit(lane: string, delayMs: number): Promise<void> {
+  private scheduleCommit(lane: string): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {
       let waiters = this.commitWaiters.get(lane);
       if (!waiters) {
@@ -287,24 +306,38 @@ export class KafkaSubscription implements Subscription {
       }
       waiters.push({ resolve, reject });
     });
-    this.armCommitTimer(delayMs);
+    if (!this.commitPending) this.armCommit(0);
     return done;
   }
 
-  private armCommitTimer(delayMs: number): void {
-    if (this.commitTimer || this.closing) return;
+  /**
+   * One commit at a time, started at least `commitIntervalMs` after the previous one: an idle
+   * consumer commits (and resolves its ack) at once, a busy one coalesces many settlements
+   * into each commit.
+   */
+  private armCommit(extraDelayMs: number): void {
+    if (this.closing) return;
+    this.commitPending = true;
+    const wait = Math.max(extraDelayMs, this.lastCommitAt + this.config.commitIntervalMs - Date.now());
     this.commitTimer = setTimeout(() => {
       this.commitTimer = undefined;
       void this.flushCommits();
-    }, delayMs);
+    }, wait);
   }
 
   private flushCommits(): Promise<void> {
-    this.commitRunning = this.commitRunning.then(() => this.commitNow());
+    this.commitRunning = this.commitRunning.then(async () => {
+      this.lastCommitAt = Date.now();
+      const retryAfterMs = await this.commitNow();
+      this.commitPending = false;
+      if (retryAfterMs !== undefined) this.armCommit(retryAfterMs);
+      else if (this.dirty.size > 0) this.armCommit(0);
+    });
     return this.commitRunning;
   }
 
-  private async commitNow(): Promise<void> {
+  /** Commits the dirty lanes' watermarks; returns a delay when it must be tried again. */
+  private async commitNow(): Promise<number | undefined> {
     const offsets: { topic: string; partition: number; offset: string }[] = [];
     const lanes = [...this.dirty];
     this.dirty.clear();
@@ -324,16 +357,16 @@ export class KafkaSubscription implements Subscription {
         group: this.options.group,
         error: (err as Error).message,
       });
-      if (this.closing)
-        this.rejectCommitWaiters(lanes, mapKafkaError(err, "commit", this.config.brokers).error);
-      else this.armCommitTimer(Math.max(this.config.commitIntervalMs, COMMIT_RETRY_MS));
-      return;
+      if (!this.closing) return COMMIT_RETRY_MS;
+      this.rejectCommitWaiters(lanes, mapKafkaError(err, "commit", this.config.brokers).error);
+      return undefined;
     }
     for (const lane of lanes) {
       const waiters = this.commitWaiters.get(lane);
       this.commitWaiters.delete(lane);
       for (const w of waiters ?? []) w.resolve();
     }
+    return undefined;
   }
 
   private rejectCommitWaiters(lanes: Iterable<string>, error: Error): void {
@@ -363,6 +396,8 @@ export class KafkaSubscription implements Subscription {
     this.delivered.delete(lane);
     this.tracker.revoke(lane);
     this.nextExpected.delete(lane);
+    this.settledNext.delete(lane);
+    this.batchEnd.delete(lane);
     this.dirty.delete(lane);
     this.assigned.delete(lane);
     this.rejectCommitWaiters(
