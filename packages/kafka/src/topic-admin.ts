@@ -25,7 +25,9 @@ export class TopicAdmin {
     let created = true;
     if (missing.length > 0) {
       created = await this.admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs 2.2.4's own wait fails at once on KRaft when the broker's metadata cache
+        // does not know the new topic yet (UNKNOWN_TOPIC_OR_PARTITION); we wait ourselves.
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.name,
           numPartitions: s.partitions ?? this.config.defaultPartitions,
@@ -33,10 +35,37 @@ export class TopicAdmin {
           configEntries: this.configEntries(s),
         })),
       });
+      await this.waitForLeaders(missing.map((s) => s.name));
     }
     // false = another client created them first, maybe differently: check those too.
     await this.checkExisting(created ? unique.filter((s) => existing.has(s.name)) : unique);
     for (const s of unique) this.known.add(s.name);
+  }
+
+  /** Polls metadata until every partition of `topics` has a leader, up to requestTimeoutMs. */
+  private async waitForLeaders(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + this.config.requestTimeoutMs;
+    for (;;) {
+      let problem: unknown;
+      try {
+        const { topics: found } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        const ready = found.filter(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        );
+        if (ready.length === topics.length) return;
+      } catch (err) {
+        problem = err; // not in the metadata cache yet
+      }
+      if (Date.now() >= deadline) {
+        throw new KytosEventsError(
+          ErrorCode.Timeout,
+          `created topics ${topics.join(", ")} have no partition leaders after ${this.config.requestTimeoutMs} ms; ` +
+            "check the brokers' health.",
+          { cause: problem },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Every topic on the cluster, internal ones included (fresh from the broker). */
