@@ -14,6 +14,7 @@ import { createAmqpTransport } from "@kytos-events/amqp";
 import { encodeEnvelope, type OutboundRecord, type Transport } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import type { Envelope } from "@kytos-events/schema";
+import amqplib from "amqplib";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,7 +59,7 @@ interface Setup {
   readonly destination: string;
 }
 
-async function transportFor(kind: Kind, name: string): Promise<Setup> {
+async function transportFor(kind: Kind, name: string, group: string): Promise<Setup> {
   const destination = `consumer-crash-${name}`;
   if (kind === "kafka") {
     const brokers = process.env.KAFKA_BROKERS!;
@@ -71,7 +72,20 @@ async function transportFor(kind: Kind, name: string): Promise<Setup> {
   const exchange = "kytos.events.consumer-crash-test";
   const transport = createAmqpTransport({ url, exchange });
   await transport.ensureDestinations([{ name: destination, eventPrefixes: [""] }]);
+  cleanups.push(() =>
+    deleteQueues(url, [`${group}.${destination}`, `${destination}.dlq`, `${group}.${destination}.delay`]),
+  );
   return { transport, destination, env: { TRANSPORT: kind, AMQP_URL: url, AMQP_EXCHANGE: exchange } };
+}
+
+async function deleteQueues(url: string, queues: readonly string[]): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+  } finally {
+    await connection.close();
+  }
 }
 
 async function storeFor(kind: StoreKind, name: string) {
@@ -180,7 +194,8 @@ describe.each<[Kind, StoreKind]>([
     timeout: 240_000,
   }, async () => {
     const name = `${kind}_${storeKind}_${run}`;
-    const { transport, destination, env: transportEnv } = await transportFor(kind, name);
+    const group = `consumer-crash-${name}`;
+    const { transport, destination, env: transportEnv } = await transportFor(kind, name, group);
     cleanups.push(() => transport.close());
     const store = await storeFor(storeKind, name);
     const attemptsFile = join(dir, `${name}.attempts`);
@@ -188,7 +203,7 @@ describe.each<[Kind, StoreKind]>([
       ...transportEnv,
       ...store.env,
       DESTINATION: destination,
-      GROUP: `consumer-crash-${name}`,
+      GROUP: group,
       ATTEMPTS_FILE: attemptsFile,
     };
     const all = events();
