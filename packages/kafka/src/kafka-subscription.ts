@@ -73,6 +73,7 @@ export class KafkaSubscription implements Subscription {
     private readonly options: KafkaSubscriptionOptions,
   ) {}
 
+  /** Joins the group; called once by the transport's `subscribe`. */
   async start(): Promise<void> {
     const { consumer } = this;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssigned(payload.memberAssignment));
@@ -136,7 +137,10 @@ export class KafkaSubscription implements Subscription {
     return catchUp;
   }
 
-  /** Like a crashed process: leaves without committing what was settled since the last commit. */
+  /**
+   * Like a crashed process (for tests): leaves without committing what was settled since the
+   * last commit.
+   */
   kill(): Promise<CloseReport> {
     this.closed ??= this.shutdown(false);
     return this.closed;
