@@ -1,10 +1,14 @@
 // When has a status table read everything its destination held when it started? The
 // Transport interface has no "end of log" signal, so this uses the best one available:
-// - a subscription that offers `caughtUp()` (the Kafka transport: log end offsets at the
-//   time of asking) — used as is;
+// - a subscription that offers `caughtUp()` (the Kafka transport: every partition delivered
+//   up to its log end at the time of asking). It counts the partitions assigned when asked,
+//   so it is asked once the group has assigned them: at the first record, or after
+//   `quietMs` without one (an empty destination);
 // - the memory transport: the end offset of each partition of the destination at start,
 //   compared with the offsets delivered;
-// - otherwise a quiet period: no record for `quietMs` (RabbitMQ, or any other transport).
+// - otherwise (RabbitMQ, any other transport): the first record stamped after the start's
+//   millisecond (live traffic has begun, the backlog is behind), or `quietMs` without any
+//   record. Clocks matter here: a producer clock ahead of this one makes it early.
 import { MemoryTransport, type Position, type Subscription, type Transport } from "@kytos-events/core";
 
 interface CatchUpHint {
@@ -23,12 +27,14 @@ export class BootstrapWatch {
   private resolveDone!: () => void;
   /** Memory transport: the offset each lane must deliver up to (exclusive). */
   private readonly targets = new Map<string, number>();
+  private readonly startedAt = Date.now();
   private quietTimer: NodeJS.Timeout | undefined;
+  private asked = false;
   private finished = false;
 
   constructor(
     transport: Transport,
-    subscription: Subscription,
+    private readonly subscription: Subscription,
     destination: string,
     private readonly quietMs: number,
   ) {
@@ -37,10 +43,7 @@ export class BootstrapWatch {
     });
     if (hasCatchUp(subscription)) {
       this.signal = "transport";
-      subscription.caughtUp().then(
-        () => this.finish(),
-        () => {}, // closed before catching up: ready() is then settled by the table's stop
-      );
+      this.armQuiet(() => this.askTransport());
       return;
     }
     const topic = transport instanceof MemoryTransport ? transport.broker.topic(destination) : undefined;
@@ -53,20 +56,24 @@ export class BootstrapWatch {
       return;
     }
     this.signal = "quiet-period";
-    this.armQuiet();
+    this.armQuiet(() => this.finish());
   }
 
   /** A record was applied. */
-  delivered(position: Position): void {
+  delivered(position: Position, timestamp: number): void {
     if (this.finished) return;
-    if (this.signal === "quiet-period") {
-      this.armQuiet();
+    if (this.signal === "transport") {
+      this.askTransport();
     } else if (this.signal === "end-offsets") {
       const target = this.targets.get(position.lane);
       if (target !== undefined && position.offset + 1 >= target) {
         this.targets.delete(position.lane);
         if (this.targets.size === 0) this.finish();
       }
+    } else if (timestamp > this.startedAt) {
+      this.finish();
+    } else {
+      this.armQuiet(() => this.finish());
     }
   }
 
@@ -74,9 +81,19 @@ export class BootstrapWatch {
     if (this.quietTimer) clearTimeout(this.quietTimer);
   }
 
-  private armQuiet(): void {
+  private askTransport(): void {
+    if (this.asked) return;
+    this.asked = true;
+    this.close();
+    (this.subscription as Subscription & CatchUpHint).caughtUp().then(
+      () => this.finish(),
+      () => {}, // closed before catching up: the table's stop settles ready()
+    );
+  }
+
+  private armQuiet(then: () => void): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.finish(), this.quietMs);
+    this.quietTimer = setTimeout(then, this.quietMs);
     this.quietTimer.unref?.();
   }
 

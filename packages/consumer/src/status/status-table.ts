@@ -38,7 +38,11 @@ export interface StatusTableConfig {
   readonly group?: string;
   /** Delivered-but-unsettled records. Default 1024. */
   readonly maxInFlight?: number;
-  /** Without a transport catch-up signal: no record for this long counts as caught up, ms. Default 1000. */
+  /**
+   * Bootstrap without an end-of-log signal from the transport: no record for this long counts
+   * as caught up; on Kafka, how long to wait for a first record before asking whether an
+   * empty destination is caught up. ms. Default 1000.
+   */
   readonly quietMs?: number;
   /** ready() rejects with KE_TIMEOUT when bootstrap takes longer, ms. Default 60 000. */
   readonly bootstrapTimeoutMs?: number;
@@ -232,7 +236,7 @@ export class StatusTable implements Iterable<StatusEntry> {
         this.apply(record);
         // Applied in memory: settle now so delivery never waits on the listeners.
         record.ack().catch(() => {});
-        this.watch!.delivered(record.position);
+        this.watch!.delivered(record.position, record.timestamp);
       }
     } catch (err) {
       this.logger.error(`${this.entity} status table: the subscription failed`, {
