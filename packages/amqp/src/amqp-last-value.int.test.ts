@@ -4,6 +4,7 @@
 // because a client coalesced history. Reading does not consume: the state stays for the next.
 import { createHash } from "node:crypto";
 import { Header, type OutboundRecord, Router } from "@kytos-events/core";
+import { Collector } from "@kytos-events/core/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAmqpTransport } from "./amqp-transport.js";
 import { directoryOf, lastValueExchangeOf, lastValueQueueOf } from "./last-value.js";
@@ -95,6 +96,52 @@ describe("link-status last-value queues", () => {
       expect(after.size).toBe(links.length);
     } finally {
       await late.close();
+    }
+  });
+
+  it("starts a new group subscribing fromBeginning from every link's latest state, then delivers new flaps", async () => {
+    const consumer = createAmqpTransport(config);
+    try {
+      await consumer.ensureDestinations(specs);
+      const state = new Map(
+        (await consumer.lastValues(linkStatus)).map((v) => [v.key, decoder.decode(v.value)]),
+      );
+      expect(state.size).toBe(links.length);
+      const group = unique("monitor");
+      const reader = new Collector(
+        await consumer.subscribe({
+          group,
+          destinations: [linkStatus],
+          fromBeginning: true,
+          maxInFlight: 100,
+        }),
+      );
+      await reader.count(links.length, 10_000);
+      const first = reader.records.slice(0, links.length);
+      expect(new Map(first.map((r) => [r.key, decoder.decode(r.value)]))).toEqual(state);
+      expect(new Set(first.map((r) => r.position.lane))).toEqual(
+        new Set([`${group}.${linkStatus}#snapshot`]),
+      );
+      for (const r of first) await r.ack();
+
+      await consumer.send([event(links[3]!, 200)]);
+      await reader.count(links.length + 1, 10_000);
+      const live = reader.records[links.length]!;
+      expect(decoder.decode(live.value)).toBe(`${links[3]}:200:down`);
+      await live.ack();
+      await reader.close();
+
+      // The group has a queue now: subscribing again resumes it, without a second snapshot.
+      const again = new Collector(
+        await consumer.subscribe({ group, destinations: [linkStatus], fromBeginning: true }),
+      );
+      await consumer.send([event(links[4]!, 201)]);
+      await again.count(1, 10_000);
+      expect(decoder.decode(again.records[0]!.value)).toBe(`${links[4]}:201:up`);
+      await again.records[0]!.ack();
+      await again.close();
+    } finally {
+      await consumer.close();
     }
   });
 

@@ -20,15 +20,32 @@ import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { AmqpRecord, type Settlement } from "./amqp-record.js";
 import type { ResolvedAmqpConfig } from "./config.js";
 import type { AmqpConnection } from "./connection.js";
+import type { LastValue } from "./last-value.js";
+import { isNotFound } from "./map-error.js";
 import type { Publication, PublishOutcome } from "./publisher.js";
-import { declareDelayQueue, declareSubscriptionQueue, directExchangeOf } from "./topology.js";
+import { SnapshotRecord, type SnapshotSettlement } from "./snapshot-record.js";
+import { declare, declareDelayQueue, declareSubscriptionQueue, directExchangeOf } from "./topology.js";
 
 export interface AmqpSubscriptionOptions {
   readonly group: string;
   readonly specs: readonly DestinationSpec[];
   readonly maxInFlight: number;
   readonly deadLetterDestination: string | undefined;
+  /** A new group starts a compacted destination from its last values. */
+  readonly fromBeginning: boolean;
   readonly publish: (items: readonly Publication[]) => Promise<PublishOutcome[]>;
+  readonly lastValues: (destination: string) => Promise<LastValue[]>;
+}
+
+/** What a retry or dead-letter copy is made from. */
+interface CopySource {
+  readonly queue: string;
+  readonly destination: string;
+  readonly content: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly contentType: string | undefined;
+  readonly timestamp: number | undefined;
+  readonly attempt: number;
 }
 
 interface BoundQueue {
@@ -57,7 +74,8 @@ export class AmqpSubscription implements Subscription {
   private channelModel: ChannelModel | undefined;
   private channelSerial = 0;
   private readonly delivered = new Set<AmqpRecord>();
-  private pending: AmqpRecord[] = [];
+  private pending: InboundRecord[] = [];
+  private snapshotOffset = 0;
   private pendingHead = 0;
   private waiter: (() => void) | undefined;
   private setupChain: Promise<void> = Promise.resolve();
@@ -87,9 +105,16 @@ export class AmqpSubscription implements Subscription {
     );
   }
 
-  /** Declares the queues and starts consuming; rejects (TopologyConflict, …) if that fails. */
+  /**
+   * Declares the queues and starts consuming; rejects (TopologyConflict, …) if that fails. A
+   * group subscribing `fromBeginning` to a compacted destination it has no queue for yet gets
+   * the destination's last values first, read after its queue is bound (so nothing published
+   * from then on is missed) and before consuming starts.
+   */
   async start(): Promise<void> {
-    await this.setUp(await this.connection.get());
+    const model = await this.connection.get();
+    const fresh = this.options.fromBeginning ? await this.queuesWithoutHistory(model) : [];
+    await this.setUp(model, fresh.length > 0 ? () => this.loadSnapshot(fresh) : undefined);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<InboundRecord> {
@@ -121,21 +146,23 @@ export class AmqpSubscription implements Subscription {
   }
 
   /** Serialised: a reconnect and a channel repair never both open a consumer channel. */
-  private setUp(model: ChannelModel): Promise<void> {
-    const run = this.setupChain.then(() => this.consumeOn(model));
+  private setUp(model: ChannelModel, beforeConsuming?: () => Promise<void>): Promise<void> {
+    const run = this.setupChain.then(() => this.consumeOn(model, beforeConsuming));
     this.setupChain = run.catch(() => {});
     return run;
   }
 
-  private async consumeOn(model: ChannelModel): Promise<void> {
+  private async consumeOn(model: ChannelModel, beforeConsuming?: () => Promise<void>): Promise<void> {
     if (this.closing || (this.channel && this.channelModel === model)) return;
-    // Messages delivered on a lost channel were requeued by the broker: forget them.
+    // Messages delivered on a lost channel were requeued by the broker: forget them (snapshot
+    // records are not the broker's to redeliver: keep those).
     this.delivered.clear();
-    this.pending = [];
+    this.pending = this.pending.slice(this.pendingHead).filter((r) => r instanceof SnapshotRecord);
     this.pendingHead = 0;
     for (const q of this.queues) {
       await declareSubscriptionQueue(model, this.config, q.queue, q.spec, q.deadLetterQueue);
     }
+    await beforeConsuming?.();
     const channel = await model.createChannel();
     const serial = ++this.channelSerial;
     let failed = false;
@@ -164,6 +191,65 @@ export class AmqpSubscription implements Subscription {
       throw err;
     }
   }
+
+  private async queuesWithoutHistory(model: ChannelModel): Promise<BoundQueue[]> {
+    const fresh: BoundQueue[] = [];
+    for (const q of this.queues) {
+      if (!q.spec.compacted) continue;
+      const exists = await declare(model, (ch) => ch.checkQueue(q.queue)).then(
+        () => true,
+        (err: unknown) => {
+          if (isNotFound(err)) return false;
+          throw err;
+        },
+      );
+      if (!exists) fresh.push(q);
+    }
+    return fresh;
+  }
+
+  private async loadSnapshot(queues: readonly BoundQueue[]): Promise<void> {
+    for (const q of queues) {
+      for (const value of await this.options.lastValues(q.spec.name)) this.pushSnapshot(value, q.queue, 1);
+    }
+    this.wake();
+  }
+
+  private pushSnapshot(value: LastValue, queue: string, attempt: number): void {
+    const position = { lane: `${queue}#snapshot`, offset: ++this.snapshotOffset };
+    this.pending.push(new SnapshotRecord(this.snapshotSettlement, value, queue, position, attempt));
+  }
+
+  private readonly snapshotSettlement: SnapshotSettlement = {
+    retry: async (record, delayMs) => {
+      // In memory: the value also stays in its last-value queue.
+      setTimeout(
+        () => {
+          if (this.closing) return;
+          this.pushSnapshot(record.lastValue, record.queue, record.attempt + 1);
+          this.wake();
+        },
+        Math.max(0, delayMs),
+      ).unref();
+    },
+    deadLetter: async (record, reason) => {
+      const [outcome] = await this.options.publish([
+        this.copyFor(
+          {
+            queue: record.queue,
+            destination: record.destination,
+            content: Buffer.from(record.value),
+            headers: record.headers,
+            contentType: record.headers[Header.ContentType],
+            timestamp: Math.floor(record.timestamp / 1000),
+            attempt: record.attempt,
+          },
+          { kind: "dead-letter", reason },
+        ),
+      ]);
+      if (outcome?.error) throw outcome.error;
+    },
+  };
 
   private async repair(): Promise<void> {
     if (this.repairing) return;
@@ -230,7 +316,21 @@ export class AmqpSubscription implements Subscription {
   private async settle(record: AmqpRecord, how: Settlement): Promise<void> {
     this.assertSettleable(record);
     if (how.kind !== "ack") {
-      const [outcome] = await this.options.publish([await this.copyFor(record, how)]);
+      const props = record.message.properties;
+      const source: CopySource = {
+        queue: record.queue,
+        destination: record.destination,
+        content: record.message.content,
+        headers: record.headers,
+        contentType: props.contentType as string | undefined,
+        timestamp: props.timestamp as number | undefined,
+        attempt: record.attempt,
+      };
+      const copy =
+        how.kind === "retry" && how.delayMs > 0
+          ? this.retryCopy(source, await this.delayQueue(source.queue, how.delayMs))
+          : this.copyFor(source, how);
+      const [outcome] = await this.options.publish([copy]);
       if (outcome?.error) throw outcome.error;
       this.assertSettleable(record);
     }
@@ -254,44 +354,47 @@ export class AmqpSubscription implements Subscription {
     );
   }
 
-  private async copyFor(record: AmqpRecord, how: Exclude<Settlement, { kind: "ack" }>): Promise<Publication> {
-    const props = record.message.properties;
-    const headers: Record<string, string> = { ...record.headers };
-    for (const h of BROKER_HEADERS) delete headers[h];
-    const base = {
-      ...(props.contentType ? { contentType: props.contentType as string } : {}),
-      ...(props.timestamp !== undefined ? { timestamp: props.timestamp as number } : {}),
-    };
-    if (how.kind === "dead-letter") {
-      const q = this.queues.find((b) => b.queue === record.queue)!;
-      return {
-        exchange: directExchangeOf(this.config.exchange),
-        routingKey: q.deadLetterQueue,
-        content: record.message.content,
-        options: {
-          ...base,
-          headers: {
-            ...headers,
-            [Header.DeadLetterReason]: how.reason,
-            [Header.DeadLetterOrigin]: `${record.destination} (queue ${record.queue})`,
-            [Header.DeadLetterAt]: new Date().toISOString(),
-            [Header.Attempt]: String(record.attempt),
-          },
+  /** A dead-letter copy, or a retry copy straight back to the group's queue. */
+  private copyFor(source: CopySource, how: Exclude<Settlement, { kind: "ack" }>): Publication {
+    if (how.kind === "retry") return this.retryCopy(source, source.queue);
+    const headers = withoutBrokerHeaders(source.headers);
+    const q = this.queues.find((b) => b.queue === source.queue)!;
+    return {
+      exchange: directExchangeOf(this.config.exchange),
+      routingKey: q.deadLetterQueue,
+      content: source.content,
+      options: {
+        ...copyProperties(source),
+        headers: {
+          ...headers,
+          [Header.DeadLetterReason]: how.reason,
+          [Header.DeadLetterOrigin]: `${source.destination} (queue ${source.queue})`,
+          [Header.DeadLetterAt]: new Date().toISOString(),
+          [Header.Attempt]: String(source.attempt),
         },
-      };
-    }
-    if (how.delayMs > MAX_DELAY_MS) {
+      },
+    };
+  }
+
+  /** Through the default exchange: straight to `queue` (the group's, or its delay queue). */
+  private retryCopy(source: CopySource, queue: string): Publication {
+    const headers = { ...withoutBrokerHeaders(source.headers), [Header.Attempt]: String(source.attempt + 1) };
+    return {
+      exchange: "",
+      routingKey: queue,
+      content: source.content,
+      options: { ...copyProperties(source), headers },
+    };
+  }
+
+  private async delayQueue(queue: string, delayMs: number): Promise<string> {
+    if (delayMs > MAX_DELAY_MS) {
       throw new KytosEventsError(
         ErrorCode.ConfigInvalid,
-        `retry delay ${how.delayMs} ms exceeds the longest RabbitMQ delay (${MAX_DELAY_MS} ms).`,
+        `retry delay ${delayMs} ms exceeds the longest RabbitMQ delay (${MAX_DELAY_MS} ms).`,
       );
     }
-    const retry = { ...base, headers: { ...headers, [Header.Attempt]: String(record.attempt + 1) } };
-    // Through the default exchange: straight to this group's queue, or to its delay queue.
-    if (how.delayMs <= 0)
-      return { exchange: "", routingKey: record.queue, content: record.message.content, options: retry };
-    const delayQueue = await declareDelayQueue(await this.connection.get(), record.queue, how.delayMs);
-    return { exchange: "", routingKey: delayQueue, content: record.message.content, options: retry };
+    return declareDelayQueue(await this.connection.get(), queue, delayMs);
   }
 
   private wake(): void {
@@ -299,4 +402,17 @@ export class AmqpSubscription implements Subscription {
     this.waiter = undefined;
     w?.();
   }
+}
+
+function withoutBrokerHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const copy: Record<string, string> = { ...headers };
+  for (const h of BROKER_HEADERS) delete copy[h];
+  return copy;
+}
+
+function copyProperties(source: CopySource): { contentType?: string; timestamp?: number } {
+  return {
+    ...(source.contentType ? { contentType: source.contentType } : {}),
+    ...(source.timestamp !== undefined ? { timestamp: source.timestamp } : {}),
+  };
 }

@@ -44,9 +44,10 @@ export class AmqpTransport implements Transport {
     this.config = resolveAmqpConfig(config);
     this.capabilities = {
       partitions: false,
-      // Compacted destinations keep each key's last value in a last-value queue, read with
-      // lastValues(); a subscription still gets every record, not a compacted history.
-      compaction: false,
+      // Compacted destinations keep each key's last value in a last-value queue: a new group
+      // subscribing fromBeginning starts from those (then every record), and lastValues()
+      // reads them at any time.
+      compaction: true,
       maxMessageBytes: this.config.maxMessageBytes,
       fanout: "broker",
     };
@@ -189,7 +190,9 @@ export class AmqpTransport implements Transport {
       specs,
       maxInFlight,
       deadLetterDestination: options.deadLetterDestination,
+      fromBeginning: options.fromBeginning ?? false,
       publish: (items) => this.publisher.publish(items),
+      lastValues: (destination) => this.lastValues(destination),
     });
     try {
       await subscription.start();

@@ -84,6 +84,7 @@ export class AmqpConnection {
           log.error("amqp: rebuilding after reconnect failed", { error: (err as Error).message }),
         );
       }
+      log.info("amqp: reconnected", { url: this.config.endpoint.safeUrl, connection: this.generation });
     }
     return model;
   }
@@ -106,7 +107,6 @@ export class AmqpConnection {
         if (this.closed || this.model) return;
         try {
           await this.get();
-          log.info("amqp: reconnected", { url: this.config.endpoint.safeUrl, attempt });
         } catch (err) {
           log.debug("amqp: reconnect attempt failed", { attempt, error: (err as Error).message });
         }
