@@ -63,8 +63,8 @@ async function run(transport: KafkaTransport, topic: string, shape: Shape) {
   };
 }
 
-let broker: KafkaBroker | undefined;
-const brokers = process.env.KAFKA_BROKERS ?? (broker = await startKafka()).brokers.join(",");
+const broker: KafkaBroker | undefined = process.env.KAFKA_BROKERS ? undefined : await startKafka();
+const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers.join(",");
 try {
   const topic = `throughput-${randomUUID().slice(0, 8)}`;
   const setup = createKafkaTransport({ brokers });
