@@ -23,6 +23,7 @@ import type { AmqpConnection } from "./connection.js";
 import type { LastValue } from "./last-value.js";
 import { isNotFound } from "./map-error.js";
 import type { Publication, PublishOutcome } from "./publisher.js";
+import { type CopySource, deadLetterCopy, retryCopy } from "./settlement-copies.js";
 import { SnapshotRecord, type SnapshotSettlement } from "./snapshot-record.js";
 import { declare, declareDelayQueue, declareSubscriptionQueue, directExchangeOf } from "./topology.js";
 
@@ -37,17 +38,6 @@ export interface AmqpSubscriptionOptions {
   readonly lastValues: (destination: string) => Promise<LastValue[]>;
 }
 
-/** What a retry or dead-letter copy is made from. */
-interface CopySource {
-  readonly queue: string;
-  readonly destination: string;
-  readonly content: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly contentType: string | undefined;
-  readonly timestamp: number | undefined;
-  readonly attempt: number;
-}
-
 interface BoundQueue {
   readonly queue: string;
   readonly spec: DestinationSpec;
@@ -56,18 +46,6 @@ interface BoundQueue {
 
 /** Longest retry delay: a delay queue's TTL and expiry must fit AMQP's 32-bit fields. */
 const MAX_DELAY_MS = 2 ** 31;
-// Broker-managed headers a copy must not inherit (a stale x-delivery-count would inflate attempts).
-const BROKER_HEADERS = [
-  "x-delivery-count",
-  "x-death",
-  "x-first-death-exchange",
-  "x-first-death-queue",
-  "x-first-death-reason",
-  "x-last-death-exchange",
-  "x-last-death-queue",
-  "x-last-death-reason",
-];
-
 export class AmqpSubscription implements Subscription {
   private readonly queues: readonly BoundQueue[];
   private channel: Channel | undefined;
@@ -328,7 +306,7 @@ export class AmqpSubscription implements Subscription {
       };
       const copy =
         how.kind === "retry" && how.delayMs > 0
-          ? this.retryCopy(source, await this.delayQueue(source.queue, how.delayMs))
+          ? retryCopy(source, await this.delayQueue(source.queue, how.delayMs))
           : this.copyFor(source, how);
       const [outcome] = await this.options.publish([copy]);
       if (outcome?.error) throw outcome.error;
@@ -356,35 +334,9 @@ export class AmqpSubscription implements Subscription {
 
   /** A dead-letter copy, or a retry copy straight back to the group's queue. */
   private copyFor(source: CopySource, how: Exclude<Settlement, { kind: "ack" }>): Publication {
-    if (how.kind === "retry") return this.retryCopy(source, source.queue);
-    const headers = withoutBrokerHeaders(source.headers);
+    if (how.kind === "retry") return retryCopy(source, source.queue);
     const q = this.queues.find((b) => b.queue === source.queue)!;
-    return {
-      exchange: directExchangeOf(this.config.exchange),
-      routingKey: q.deadLetterQueue,
-      content: source.content,
-      options: {
-        ...copyProperties(source),
-        headers: {
-          ...headers,
-          [Header.DeadLetterReason]: how.reason,
-          [Header.DeadLetterOrigin]: `${source.destination} (queue ${source.queue})`,
-          [Header.DeadLetterAt]: new Date().toISOString(),
-          [Header.Attempt]: String(source.attempt),
-        },
-      },
-    };
-  }
-
-  /** Through the default exchange: straight to `queue` (the group's, or its delay queue). */
-  private retryCopy(source: CopySource, queue: string): Publication {
-    const headers = { ...withoutBrokerHeaders(source.headers), [Header.Attempt]: String(source.attempt + 1) };
-    return {
-      exchange: "",
-      routingKey: queue,
-      content: source.content,
-      options: { ...copyProperties(source), headers },
-    };
+    return deadLetterCopy(source, directExchangeOf(this.config.exchange), q.deadLetterQueue, how.reason);
   }
 
   private async delayQueue(queue: string, delayMs: number): Promise<string> {
@@ -402,17 +354,4 @@ export class AmqpSubscription implements Subscription {
     this.waiter = undefined;
     w?.();
   }
-}
-
-function withoutBrokerHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const copy: Record<string, string> = { ...headers };
-  for (const h of BROKER_HEADERS) delete copy[h];
-  return copy;
-}
-
-function copyProperties(source: CopySource): { contentType?: string; timestamp?: number } {
-  return {
-    ...(source.contentType ? { contentType: source.contentType } : {}),
-    ...(source.timestamp !== undefined ? { timestamp: source.timestamp } : {}),
-  };
 }
