@@ -148,8 +148,21 @@ export class AmqpTransport implements Transport {
     }
     const refused = await this.ensureLastValueQueues(lastValueKeys);
     for (const [index, { error, retriable }] of refused) fail(index, error, retriable);
-    const publishable = refused.size === 0 ? items : items.filter((_, i) => !refused.has(indexOf[i]!));
-    const publishedIndex = refused.size === 0 ? indexOf : indexOf.filter((i) => !refused.has(i));
+    // Nothing is published behind a record that can be resent: it would overtake it.
+    let cut = Number.POSITIVE_INFINITY;
+    for (const [index, { retriable }] of refused) if (retriable) cut = Math.min(cut, index);
+    const publishable: Publication[] = [];
+    const publishedIndex: number[] = [];
+    items.forEach((item, i) => {
+      const index = indexOf[i]!;
+      if (refused.has(index)) return;
+      if (index > cut) {
+        fail(index, notSentBehind(batch[cut]!), true);
+        return;
+      }
+      publishable.push(item);
+      publishedIndex.push(index);
+    });
     if (publishable.length > 0) {
       const outcomes = await this.publisher.publish(publishable, options.signal);
       outcomes.forEach((o, i) => {
@@ -288,6 +301,13 @@ export class AmqpTransport implements Transport {
       },
     };
   }
+}
+
+function notSentBehind(record: OutboundRecord): KytosEventsError {
+  return new KytosEventsError(
+    ErrorCode.TransportUnavailable,
+    `not sent: an earlier record of the batch (key "${record.key}") could not be sent yet, and this one must not overtake it.`,
+  );
 }
 
 function validateSpec(spec: DestinationSpec): void {
