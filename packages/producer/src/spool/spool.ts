@@ -141,8 +141,8 @@ export class Spool {
 
   /** Consumes the first `count` events of `read`; deletes segments that are fully replayed. */
   async commit(read: SpoolRead, count: number): Promise<void> {
-    if (count === 0) return;
-    const end = read.ends[count - 1]!;
+    const end = read.ends[Math.min(count, read.ends.length) - 1];
+    if (end === undefined) return;
     for (const s of this.segments) {
       if (s.id < end.segment) s.start = s.size;
       else if (s.id === end.segment) s.start = Math.max(s.start, end.offset);
