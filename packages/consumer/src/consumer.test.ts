@@ -3,7 +3,9 @@ import {
   ContentType,
   createMemoryBroker,
   createMemoryTransport,
+  ErrorCode,
   Header,
+  KytosEventsError,
   MemoryIdempotencyStore,
   RecordingMetrics,
 } from "@kytos-events/core";
@@ -193,6 +195,31 @@ describe("idempotency", () => {
 
 describe("retries and dead letters", () => {
   const fast = { initialDelayMs: 1, maxDelayMs: 5, jitter: "none" as const };
+
+  it("waits out an idempotency store outage without using up attempts or dead-lettering", async () => {
+    const { consumer, send } = await setup();
+    const store = new MemoryIdempotencyStore();
+    let outages = 7;
+    const flaky = {
+      seen: (id: string) => store.seen(id),
+      seenMany: (ids: readonly string[]) =>
+        outages-- > 0
+          ? Promise.reject(new KytosEventsError(ErrorCode.StoreUnavailable, "redis is down"))
+          : store.seenMany(ids),
+      mark: (id: string, ttl?: number) => store.mark(id, ttl),
+      markMany: (ids: readonly string[], ttl?: number) => store.markMany(ids, ttl),
+      close: () => store.close(),
+    };
+    const attempts: number[] = [];
+    const c = consumer({ idempotency: flaky, retry: { ...fast, maxAttempts: 2 } }).on("*", (_e, ctx) => {
+      attempts.push(ctx.attempt);
+    });
+    await c.start();
+    await send([linkEvent(true, "l1", { sequence: 1n })]);
+    await until(() => c.stats().handled === 1, 5000, "handled after the outage");
+    expect(attempts).toEqual([1]);
+    expect(c.stats()).toMatchObject({ deadLettered: 0, retries: 7 });
+  });
 
   it("retries a failing handler with backoff and succeeds without a dead letter", async () => {
     const { consumer, send } = await setup();

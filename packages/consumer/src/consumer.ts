@@ -4,6 +4,7 @@
 // gap detection on sequences, and settlement of every record (the transport commits only
 // the contiguous watermark, so nothing unfinished is ever committed).
 import {
+  BackoffPolicy,
   type DecodeFailure,
   decodeEnvelope,
   ErrorCode,
@@ -86,6 +87,9 @@ export class Consumer {
   private readonly batcher: IdempotencyBatcher | undefined;
   private readonly detector: GapDetector | undefined;
   private readonly failures = new Map<string, number>();
+  /** Consecutive store failures: the outage backoff grows with them, attempts do not. */
+  private storeOutage = 0;
+  private readonly storeBackoff: BackoffPolicy;
   private readonly settling = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly counts: Mutable<ConsumerStats> = {
@@ -112,6 +116,13 @@ export class Consumer {
   constructor(config: ConsumerConfig) {
     this.config = resolveConsumerConfig(config);
     this.scheduler = new KeyedScheduler(this.config.concurrency);
+    const b = this.config.backoff;
+    this.storeBackoff = new BackoffPolicy({
+      initialDelayMs: b.initialDelayMs,
+      multiplier: b.multiplier,
+      maxDelayMs: b.maxDelayMs,
+      jitter: b.jitter,
+    });
     if (this.config.idempotency) {
       this.batcher = new IdempotencyBatcher(this.config.idempotency, this.config.idempotencyTtlMs);
     }
@@ -286,6 +297,7 @@ export class Consumer {
       } catch (err) {
         return this.failed(record, envelope, storeError("check", err), failures + 1);
       }
+      this.storeOutage = 0;
       if (seen) {
         this.failures.delete(id);
         this.counts.duplicates++;
@@ -350,6 +362,18 @@ export class Consumer {
 
   private failed(record: InboundRecord, envelope: Envelope, err: unknown, attempt: number): void {
     const error = err instanceof Error ? err : new Error(String(err));
+    if (isKytosEventsError(error) && error.code === ErrorCode.StoreUnavailable) {
+      // The store is down, not the event: wait and try again, without using up attempts
+      // (an outage must not dead-letter events that were never handled).
+      const delay = this.storeBackoff.nextDelay(++this.storeOutage)!;
+      this.config.logger.warn("consumer: idempotency store unavailable, will retry", {
+        id: envelope.id,
+        delayMs: Math.round(delay),
+        error: error.message,
+      });
+      this.retryLater(record, envelope, delay, error, "store");
+      return;
+    }
     const delay = this.config.backoff.nextDelay(attempt);
     if (delay === undefined) {
       this.failures.delete(envelope.id);
@@ -357,17 +381,28 @@ export class Consumer {
       return;
     }
     this.trackFailure(envelope.id, attempt);
-    this.counts.retries++;
-    this.config.metrics.count(MetricName.Retries, 1, { operation: "handler" });
     this.config.logger.debug("consumer: handler failed, will retry", {
       id: envelope.id,
       type: envelope.type,
       attempt,
-      delayMs: delay,
+      delayMs: Math.round(delay),
       error: error.message,
     });
-    if (envelope.key !== "") this.gate.failed(envelope.key, envelope.id, delay);
-    this.settle(record, record.retry({ delayMs: delay, reason: error.message }));
+    this.retryLater(record, envelope, delay, error, "handler");
+  }
+
+  /** Hands the record back for `delayMs`, closing its key so nothing of it runs ahead. */
+  private retryLater(
+    record: InboundRecord,
+    envelope: Envelope,
+    delayMs: number,
+    error: Error,
+    operation: "handler" | "store",
+  ): void {
+    this.counts.retries++;
+    this.config.metrics.count(MetricName.Retries, 1, { operation });
+    if (envelope.key !== "") this.gate.failed(envelope.key, envelope.id, delayMs);
+    this.settle(record, record.retry({ delayMs, reason: error.message }));
   }
 
   private trackFailure(id: string, attempt: number): void {

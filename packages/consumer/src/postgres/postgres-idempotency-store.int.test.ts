@@ -109,6 +109,8 @@ describe("PostgresIdempotencyStore", () => {
       code: "KE_STORE_UNAVAILABLE",
       message: expect.stringContaining("postgres idempotency store"),
     });
+    const handler = s.withTransaction(async () => {});
+    await expect(handler(asEvent("t5"), context)).rejects.toMatchObject({ code: "KE_STORE_UNAVAILABLE" });
     await down.end();
   });
 });

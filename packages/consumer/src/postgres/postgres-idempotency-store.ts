@@ -119,15 +119,24 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
         throw unavailable("connect", err);
       }
       let broken: Error | undefined;
+      // The store's own statements fail as KE_STORE_UNAVAILABLE (retried, attempts kept);
+      // the handler's errors pass through as they are (retried, then dead-lettered).
+      const store = async (what: string, text: string, values?: unknown[]) => {
+        try {
+          return await client.query(text, values);
+        } catch (err) {
+          throw unavailable(what, err);
+        }
+      };
       try {
-        await client.query("BEGIN");
-        const claimed = await client.query(this.sql.claim, [event.id, this.ttlMs]);
+        await store("begin", "BEGIN");
+        const claimed = await store("claim", this.sql.claim, [event.id, this.ttlMs]);
         if (claimed.rowCount === 0) {
-          await client.query("ROLLBACK");
+          await store("rollback", "ROLLBACK");
           return;
         }
         await handler(event, context, client);
-        await client.query("COMMIT");
+        await store("commit", "COMMIT");
       } catch (err) {
         await client.query("ROLLBACK").catch((rollbackError: unknown) => {
           broken = rollbackError as Error;

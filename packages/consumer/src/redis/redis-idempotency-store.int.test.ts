@@ -69,6 +69,19 @@ describe("RedisIdempotencyStore", () => {
     expect(await s.seen("e3")).toBe(false);
   });
 
+  it("reports a command Redis rejects as the event's failure (KE_HANDLER_FAILED), not as an outage", async () => {
+    const s = store();
+    await client.set(`${prefix}plain-string`, "x");
+    const handler = s.withTransaction(async (_event, _ctx, tx) => {
+      tx.call("HINCRBY", `${prefix}plain-string`, "f", 1); // WRONGTYPE
+    });
+    await expect(handler(asEvent("e4"), context)).rejects.toMatchObject({
+      code: "KE_HANDLER_FAILED",
+      message: expect.stringContaining("WRONGTYPE"),
+    });
+    expect(await s.seen("e4")).toBe(false);
+  });
+
   it("fails with KE_STORE_UNAVAILABLE, naming Redis, when the server cannot be reached", async () => {
     const down = new Redis({
       port: 1,

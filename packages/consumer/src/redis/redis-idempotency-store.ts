@@ -114,7 +114,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     try {
       result = await operation();
     } catch (err) {
-      throw unavailable(what, err);
+      throw (err as Error)?.name === "ReplyError" ? rejected(what, err) : unavailable(what, err);
     }
     if (result === null) throw unavailable(what, new Error("the pipeline was discarded"));
     if (Array.isArray(result)) {
@@ -123,6 +123,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     }
     return result;
   }
+}
+
+/** Redis answered with an error (a queued command of the wrong type, say): the event's fault, not the store's. */
+function rejected(what: string, err: unknown): KytosEventsError {
+  return new KytosEventsError(
+    ErrorCode.HandlerFailed,
+    `redis idempotency store: ${what}: Redis rejected a command: ${(err as Error).message}.`,
+    { cause: err },
+  );
 }
 
 function unavailable(what: string, err: unknown): KytosEventsError {
