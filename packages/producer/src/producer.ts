@@ -380,6 +380,7 @@ export class Producer {
     let spooled = 0;
     if (lane.spool && left.length > 0) {
       try {
+        await lane.spool.flushed();
         spooled = lane.spool.writeFront(left.map((item) => item.event));
       } catch (err) {
         this.report(asSpoolError(err, lane.spool.dir), { phase: "spool", lane: lane.name });

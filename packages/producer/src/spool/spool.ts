@@ -286,9 +286,10 @@ export class Spool {
   private async rotate(): Promise<Segment> {
     await this.closeTail();
     const id = this.nextId++;
-    const handle = await open(join(this.dir, name(id)), "a");
+    // Listed before the file opens, so writeFront (which runs meanwhile) puts its segment before it.
     const segment: Segment = { id, size: 0, start: 0 };
     this.segments.push(segment);
+    const handle = await open(join(this.dir, name(id)), "a");
     this.tail = { id, handle };
     return segment;
   }
