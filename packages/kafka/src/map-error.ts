@@ -12,9 +12,20 @@ interface KafkaJsErrorLike {
   name?: string;
   message?: string;
   type?: string;
+  code?: unknown;
   retriable?: boolean;
   originalError?: KafkaJsErrorLike;
+  cause?: KafkaJsErrorLike;
   errors?: KafkaJsErrorLike[];
+}
+
+/** The error and what it wraps, outermost first: kafkajs 2.2.4 wraps exhausted retries in `cause`. */
+function* chain(err: unknown): Generator<KafkaJsErrorLike> {
+  let e = err as KafkaJsErrorLike | undefined;
+  for (let depth = 0; e && typeof e === "object" && depth < 6; depth++) {
+    yield e;
+    e = e.originalError ?? e.cause ?? e.errors?.[e.errors.length - 1];
+  }
 }
 
 const NON_RETRIABLE_TYPES = new Set([
@@ -37,23 +48,38 @@ const SASL_TYPES = new Set([
 
 const RETRIABLE_CODES = new Set<string>([ErrorCode.TransportUnavailable, ErrorCode.Timeout]);
 
-/** The innermost protocol error type (kafkajs wraps retried errors). */
-export function rootType(err: unknown): string | undefined {
-  let e = err as KafkaJsErrorLike | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e.type) return e.type;
-    e = e.originalError ?? e.errors?.[e.errors.length - 1];
+// Certificate verdicts of Node's TLS (OpenSSL X509 codes) besides the ERR_SSL_*/ERR_TLS_* ones:
+// an untrusted or unfit certificate stays so, whoever retries.
+const X509_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+]);
+
+/** The TLS failure code in a kafkajs error chain (handshake, certificate), if any. */
+function tlsCode(err: unknown): string | undefined {
+  for (const { code } of chain(err)) {
+    if (typeof code === "string" && (/^ERR_(SSL|TLS)_/.test(code) || X509_CODES.has(code))) return code;
   }
   return undefined;
 }
 
+/** The innermost protocol error type (kafkajs wraps retried errors). */
+export function rootType(err: unknown): string | undefined {
+  for (const e of chain(err)) if (e.type) return e.type;
+  return undefined;
+}
+
 function rootName(err: unknown): string | undefined {
-  let e = err as KafkaJsErrorLike | undefined;
-  let name = e?.name;
-  for (let depth = 0; e && depth < 5; depth++) {
-    name = e.name ?? name;
-    e = e.originalError;
-  }
+  let name: string | undefined;
+  for (const e of chain(err)) name = e.name ?? name;
   return name;
 }
 
@@ -71,6 +97,16 @@ export function mapKafkaError(err: unknown, context: string, brokers: readonly s
       ErrorCode.AuthenticationFailed,
       `${context}: SASL authentication with Kafka at ${brokers.join(",")} failed (${message}). ` +
         "Check the username, password and mechanism, and that the listener speaks SASL (SASL_PLAINTEXT or SASL_SSL).",
+      false,
+    );
+  }
+  const tls = tlsCode(err);
+  if (tls) {
+    return make(
+      ErrorCode.AuthenticationFailed,
+      `${context}: TLS with Kafka at ${brokers.join(",")} failed (${tls}). Check tls.ca (the CA that ` +
+        "signed the brokers' certificates), tls.cert and tls.key if the listener requires client " +
+        "certificates, tls.servername, and that the listener speaks TLS (SSL or SASL_SSL).",
       false,
     );
   }
@@ -113,9 +149,14 @@ export function mapKafkaError(err: unknown, context: string, brokers: readonly s
     name === "KafkaJSLockTimeout" ||
     (err as KafkaJsErrorLike)?.retriable
   ) {
+    // A reset during the TLS handshake is also what a plaintext listener does to a TLS
+    // client; it stays retriable (a restarting broker does the same) but says so.
+    const hint = /secure TLS connection/.test(message)
+      ? " If this persists, check that the listener speaks TLS (SSL or SASL_SSL)."
+      : "";
     return make(
       ErrorCode.TransportUnavailable,
-      `${context}: Kafka at ${brokers.join(",")} did not answer (${message}). Check the broker is running and reachable.`,
+      `${context}: Kafka at ${brokers.join(",")} did not answer (${message}). Check the broker is running and reachable.${hint}`,
       true,
     );
   }
