@@ -3,7 +3,10 @@
 // and a side effect written through a store's transactional mode is applied exactly once —
 // on Kafka and on RabbitMQ, with the Redis store and with the PostgreSQL store. The consumer
 // is a real child process (test-fixtures/consume.ts); the side effects live in the real
-// PostgreSQL and Redis on loopback, which are the ground truth here.
+// PostgreSQL and Redis on loopback, which are the ground truth here. The memory transport
+// lives inside the consumer's process, so there the crash is played in-process: the
+// subscription is closed under running handlers, and those not past their commit never get
+// there (as if the process had died), while a new consumer takes over from the same broker.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,13 +14,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAmqpTransport } from "@kytos-events/amqp";
-import { encodeEnvelope, type OutboundRecord, type Transport } from "@kytos-events/core";
+import {
+  createMemoryBroker,
+  createMemoryTransport,
+  encodeEnvelope,
+  type OutboundRecord,
+  type Transport,
+} from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
-import type { Envelope } from "@kytos-events/schema";
+import type { Envelope, EventName } from "@kytos-events/schema";
 import amqplib from "amqplib";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConsumer } from "./consumer.js";
+import type { EventHandler } from "./event.js";
+import { PostgresIdempotencyStore } from "./postgres/index.js";
+import { RedisIdempotencyStore } from "./redis/index.js";
 import { linkEvent, seeded } from "./test-support.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -250,3 +263,97 @@ describe.each<[Kind, StoreKind]>([
     );
   });
 });
+
+describe.each<StoreKind>(["redis", "postgres"])(
+  "consumer crashed mid-stream on the memory transport with the %s store",
+  (storeKind) => {
+    it("handles every event at least once and applies each side effect exactly once across two crashes", {
+      timeout: 120_000,
+    }, async () => {
+      const name = `memory_${storeKind}_${run}`;
+      const store = await storeFor(storeKind, name);
+      const broker = createMemoryBroker();
+      const producer = createMemoryTransport({ broker });
+      const destination = "kytos.events";
+      await producer.ensureDestinations([{ name: destination, partitions: 3 }]);
+      const all = events();
+      await producer.send(records(destination, all));
+      const attempts: string[] = [];
+      const redisClient = new Redis(redisUrl);
+      cleanups.push(async () => redisClient.disconnect());
+      let generation = 0;
+
+      const start = async () => {
+        const me = ++generation;
+        // A crashed process runs nothing more: its handlers stop before their side effect.
+        const alive = () => {
+          if (me !== generation) throw new Error("crashed");
+        };
+        const delay = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+        let idempotency: RedisIdempotencyStore | PostgresIdempotencyStore;
+        let handler: EventHandler<EventName>;
+        if (storeKind === "redis") {
+          const s = new RedisIdempotencyStore({ client: redisClient, keyPrefix: store.env.KEY_PREFIX! });
+          idempotency = s;
+          handler = s.withTransaction<EventName>(async (event, _ctx, tx) => {
+            attempts.push(event.id);
+            await delay();
+            alive();
+            tx.call("HINCRBY", store.env.EFFECTS!, event.id, 1);
+          });
+        } else {
+          const s = new PostgresIdempotencyStore({ pool, table: store.env.ID_TABLE! });
+          idempotency = s;
+          handler = s.withTransaction<EventName>(async (event, _ctx, client) => {
+            attempts.push(event.id);
+            await delay();
+            alive();
+            await client.query(
+              `INSERT INTO ${store.env.EFFECTS} (event_id, link, sequence) VALUES ($1, $2, $3)`,
+              [event.id, event.key, String(event.sequence)],
+            );
+          });
+        }
+        const transport = createMemoryTransport({ broker });
+        const consumer = createConsumer({
+          transport,
+          group: "crash",
+          destinations: [destination],
+          from: "beginning",
+          concurrency: 8,
+          maxInFlight: 64,
+          idempotency,
+          gaps: false,
+        }).on("*", handler);
+        await consumer.start();
+        return { transport, consumer };
+      };
+
+      let current = await start();
+      for (const fraction of [1 / 3, 2 / 3]) {
+        await waitFor(`${Math.round(fraction * 100)}% of the side effects`, 60_000, async () => {
+          return (await store.count()).applied >= fraction * N;
+        });
+        generation++; // the crash: handlers not past their commit never get there
+        await current.transport.close(); // its unsettled records go back to the group
+        current = await start();
+      }
+      await waitFor("every side effect", 60_000, async () => (await store.count()).distinct >= N);
+      expect((await current.consumer.stop({ timeoutMs: 10_000 })).drained).toBe(true);
+
+      const { applied, distinct } = await store.count();
+      expect(distinct).toBe(N);
+      expect(applied).toBe(N);
+      expect(new Set(attempts).size).toBe(N);
+      if (store.order) {
+        for (const [link, sequences] of await store.order()) {
+          expect(sequences, link).toEqual([...sequences].sort((a, b) => (a < b ? -1 : 1)));
+        }
+      }
+      console.log(
+        `[consumer-crash] memory/${storeKind}: ${N} events, ${attempts.length} handler runs ` +
+          `(${attempts.length - N} repeated after the crashes), ${applied} side effects`,
+      );
+    });
+  },
+);
