@@ -1,6 +1,6 @@
 // An inbound Kafka record with its settlement handle. Settlement is delegated to the
 // subscription, which owns the offset tracker and the commits; only the first call counts.
-import type { InboundRecord, Position, RetryOptions } from "@kytos-events/core";
+import { ErrorCode, type InboundRecord, type Position, type RetryOptions } from "@kytos-events/core";
 import type { IHeaders } from "kafkajs";
 
 export type Settle = (record: KafkaRecord, how: Settlement) => Promise<void>;
@@ -64,7 +64,13 @@ export class KafkaRecord implements InboundRecord {
   }
 
   deadLetter(reason: string): Promise<void> {
-    this.settlement ??= this.settleWith(this, { kind: "dead-letter", reason });
+    this.settlement ??= this.settleWith(this, { kind: "dead-letter", reason }).catch((err: unknown) => {
+      // The copy did not reach the dead-letter topic (broker away): the record is still
+      // unsettled, so let the caller settle it again (retry or dead-letter) rather than
+      // leave it pinning the partition's commit position. A revoked record stays settled-failed.
+      if ((err as { code?: string }).code !== ErrorCode.Closed) this.settlement = undefined;
+      throw err;
+    });
     return this.settlement;
   }
 }

@@ -53,7 +53,8 @@ export class KafkaSubscription implements Subscription {
   private readonly queue: KafkaRecord[] = [];
   private queueHead = 0;
   private inFlight = 0;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Pending `retry()` redeliveries and their lanes: a revoked lane's are cancelled. */
+  private readonly retryTimers = new Map<NodeJS.Timeout, string>();
   private readonly dirty = new Set<string>();
   private commitTimer: NodeJS.Timeout | undefined;
   /** A commit is armed or running: settlements in the meantime ride on the next one. */
@@ -153,7 +154,7 @@ export class KafkaSubscription implements Subscription {
     this.wakeRoom();
     if (commit) await this.flushCommits();
     if (this.commitTimer) clearTimeout(this.commitTimer);
-    for (const t of this.retryTimers) clearTimeout(t);
+    for (const t of this.retryTimers.keys()) clearTimeout(t);
     await this.consumer.disconnect();
     for (const lane of new Set([...this.delivered.keys(), ...this.assigned])) this.revoke(lane);
     this.wake();
@@ -288,7 +289,7 @@ export class KafkaSubscription implements Subscription {
         if (!record.abandoned && !this.closing && this.tracker.isTracked(lane, offset))
           this.push(record.again());
       }, how.delayMs);
-      this.retryTimers.add(timer);
+      this.retryTimers.set(timer, lane);
       return;
     }
     if (this.tracker.complete(lane, offset)) {
@@ -402,6 +403,11 @@ export class KafkaSubscription implements Subscription {
     this.nextExpected.delete(lane);
     this.settledNext.delete(lane);
     this.batchEnd.delete(lane);
+    for (const [timer, of] of this.retryTimers) {
+      if (of !== lane) continue;
+      clearTimeout(timer);
+      this.retryTimers.delete(timer);
+    }
     this.dirty.delete(lane);
     this.assigned.delete(lane);
     this.rejectCommitWaiters(

@@ -158,6 +158,27 @@ describe("kafka produce/consume", () => {
     await copy.ack();
   });
 
+  it("leaves a record whose dead letter failed unsettled, so it can be settled again", async () => {
+    const topic = fresh("pc-dlq-fail");
+    await main.ensureDestinations([{ name: topic, partitions: 1 }]);
+    await main.send([record(topic, "k", "first"), record(topic, "k", "second")]);
+    // Kafka refuses this topic name, so the dead-letter copy cannot be written.
+    const reader = await read(main, { destinations: [topic], deadLetterDestination: "not a valid topic!" });
+    await reader.count(2, timeout);
+    const [first, second] = reader.records;
+    const failed = await first!.deadLetter("poison").catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    await second!.ack();
+    await first!.retry({ delayMs: 0 });
+    await reader.count(3, timeout);
+    const again = reader.records[2]!;
+    expect(text(again)).toBe("first");
+    expect(again.attempt).toBe(2);
+    await again.ack();
+    const report = await reader.close();
+    expect(report.unsettled).toBe(0);
+  });
+
   it("subscribes by topicPattern to every existing matching topic and no other", async () => {
     const prefix = `pcpat${randomUUID().slice(0, 6)}`;
     const [a, b, other] = [`${prefix}.topology`, `${prefix}.mef_eline`, `x${prefix}.topology`];
