@@ -297,6 +297,32 @@ describe("retries and dead letters", () => {
   });
 });
 
+describe("newer producers", () => {
+  it("hands a known event of a newer schema version to its handler instead of dead-lettering it", async () => {
+    const { consumer, producer } = await setup();
+    const newer = create(EnvelopeSchema, {
+      ...linkEvent(false, "l9", { sequence: 1n }),
+      schemaVersion: SCHEMA_VERSION + 1,
+    });
+    const seen: string[] = [];
+    const c = consumer().on("kytos/topology.link_down", (event) => {
+      seen.push(event.payload.link!.id);
+    });
+    await c.start();
+    await producer.send([
+      {
+        destination: "kytos.events",
+        key: "l9",
+        value: toBinary(EnvelopeSchema, newer),
+        headers: { [Header.ContentType]: ContentType.Protobuf },
+      },
+    ]);
+    await until(() => c.stats().handled === 1, 2000, "the newer event");
+    expect(seen).toEqual(["l9"]);
+    expect(c.stats().deadLettered).toBe(0);
+  });
+});
+
 describe("key-ordered concurrency", () => {
   it("keeps each key's order under random handler delays while different keys run concurrently", async () => {
     const { consumer, send } = await setup(1);

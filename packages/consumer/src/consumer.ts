@@ -89,6 +89,7 @@ export class Consumer {
   private readonly failures = new Map<string, number>();
   /** Consecutive store failures: the outage backoff grows with them, attempts do not. */
   private storeOutage = 0;
+  private readonly newerSchemaWarned = new Set<number>();
   private readonly storeBackoff: BackoffPolicy;
   private readonly settling = new Set<Promise<void>>();
   private readonly abort = new AbortController();
@@ -266,13 +267,20 @@ export class Consumer {
       this.scheduler.submit(envelope.key, () => this.process(record, envelope));
       return;
     }
+    const envelope = decoded.envelope;
+    if (decoded.reason === "schema-too-new" && envelope?.payload.case !== undefined) {
+      // A known event from a newer schema version decoded fully (Protobuf keeps old readers
+      // working; fields added since are invisible): its handlers take it like any other.
+      this.warnNewerSchema(envelope.schemaVersion);
+      this.scheduler.submit(envelope.key, () => this.process(record, envelope));
+      return;
+    }
     const newer = decoded.reason === "unknown-event" || decoded.reason === "schema-too-new";
-    if (newer && this.unknownHandler && decoded.envelope) {
-      const envelope = decoded.envelope;
+    if (newer && this.unknownHandler && envelope) {
       this.scheduler.submit(envelope.key, () => this.process(record, envelope, decoded));
       return;
     }
-    this.deadLetter(record, `${decoded.reason}: ${decoded.error.message}`, decoded.error, decoded.envelope);
+    this.deadLetter(record, `${decoded.reason}: ${decoded.error.message}`, decoded.error, envelope);
   }
 
   /** One event through the gate, the idempotency check, the handlers, the mark and settlement. */
@@ -358,6 +366,17 @@ export class Consumer {
     this.failures.delete(id);
     this.counts.handled++;
     this.settle(record, record.ack());
+  }
+
+  private warnNewerSchema(version: number): void {
+    if (this.newerSchemaWarned.has(version)) return;
+    this.newerSchemaWarned.add(version);
+    this.config.logger.warn(
+      "consumer: events of a newer schema version; fields added since are not visible",
+      {
+        schemaVersion: version,
+      },
+    );
   }
 
   private failed(record: InboundRecord, envelope: Envelope, err: unknown, attempt: number): void {
