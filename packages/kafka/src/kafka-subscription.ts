@@ -42,6 +42,11 @@ export class KafkaSubscription implements Subscription {
   /** Lanes of the current assignment. */
   private readonly assigned = new Set<string>();
   private catchUp: Promise<CatchUp> | undefined;
+  /** Resolves at the first assignment (or close): caughtUp() needs to know the partitions. */
+  private joined!: () => void;
+  private readonly firstJoin = new Promise<void>((resolve) => {
+    this.joined = resolve;
+  });
   private caughtUpLanes: CatchUp | undefined;
   private failure: KytosEventsError | undefined;
   /** Next offset not yet delivered in this process, per lane: refetched older offsets are skipped. */
@@ -114,8 +119,9 @@ export class KafkaSubscription implements Subscription {
    * partition's log end then) was delivered and settled, at once for partitions with nothing
    * to read. Meant for reading a compacted topic from the beginning into a table: apply, then
    * ack; after this resolves the table holds the latest state as of the call. Counts the
-   * partitions assigned at the call; one moved to another member by a rebalance stops
-   * counting. Rejects with KE_CLOSED if the subscription closes first.
+   * partitions assigned at the call (known once `subscribe` resolved; before the first
+   * assignment it waits for it); one moved to another member by a rebalance stops counting.
+   * Rejects with KE_CLOSED if the subscription closes first.
    */
   async caughtUp(): Promise<void> {
     this.catchUp ??= this.startCatchUp();
@@ -125,6 +131,7 @@ export class KafkaSubscription implements Subscription {
   }
 
   private async startCatchUp(): Promise<CatchUp> {
+    await this.firstJoin;
     const ranges = await this.options.ranges();
     // Closed while asking the broker: the assignment is gone, nothing left to wait for.
     if (this.closing) throw closedBeforeCaughtUp();
@@ -149,6 +156,7 @@ export class KafkaSubscription implements Subscription {
 
   private async shutdown(commit: boolean): Promise<CloseReport> {
     this.closing = true;
+    this.joined();
     this.caughtUpLanes?.cancel();
     const unsettled = this.tracker.unsettled();
     this.wakeRoom();
@@ -391,6 +399,7 @@ export class KafkaSubscription implements Subscription {
     }
     this.assigned.clear();
     for (const lane of now) this.assigned.add(lane);
+    this.joined();
   }
 
   private revoke(lane: string): void {
