@@ -264,7 +264,7 @@ export class Consumer {
     });
     if (decoded.ok) {
       const envelope = decoded.envelope;
-      this.scheduler.submit(envelope.key, () => this.process(record, envelope));
+      this.scheduler.submit(orderKey(envelope), () => this.process(record, envelope));
       return;
     }
     const envelope = decoded.envelope;
@@ -272,12 +272,12 @@ export class Consumer {
       // A known event from a newer schema version decoded fully (Protobuf keeps old readers
       // working; fields added since are invisible): its handlers take it like any other.
       this.warnNewerSchema(envelope.schemaVersion);
-      this.scheduler.submit(envelope.key, () => this.process(record, envelope));
+      this.scheduler.submit(orderKey(envelope), () => this.process(record, envelope));
       return;
     }
     const newer = decoded.reason === "unknown-event" || decoded.reason === "schema-too-new";
     if (newer && this.unknownHandler && envelope) {
-      this.scheduler.submit(envelope.key, () => this.process(record, envelope, decoded));
+      this.scheduler.submit(orderKey(envelope), () => this.process(record, envelope, decoded));
       return;
     }
     this.deadLetter(record, `${decoded.reason}: ${decoded.error.message}`, decoded.error, envelope);
@@ -501,6 +501,14 @@ export class Consumer {
       report(err);
     }
   }
+}
+
+/**
+ * What serialises an event: its key; for a keyless event its id, so copies of one event (from
+ * two destinations, say) never run side by side past the idempotency check.
+ */
+function orderKey(envelope: Envelope): string {
+  return envelope.key !== "" ? envelope.key : `\u0000${envelope.id}`;
 }
 
 function storeError(what: string, err: unknown): KytosEventsError {
