@@ -1,12 +1,15 @@
-// LinkStatusTable on real Kafka: 10k link flaps over 500 links are in a compacted topic before
-// the table starts; after ready() the table equals each link's last state, and the change
-// listeners ran far fewer times than there were events. Then it follows live events. Kafka
-// compacts in the background (segment.ms), so the table may read every flap: the coalescing
-// shown here is the table's own.
+// LinkStatusTable on real brokers. Kafka: 10k link flaps over 500 links are in a compacted
+// topic before the table starts; after ready() the table equals each link's last state, and
+// the change listeners ran far fewer times than there were events. Then it follows live
+// events. Kafka compacts in the background (segment.ms), so the table may read every flap: the
+// coalescing shown here is the table's own. RabbitMQ: the broker keeps each link's last value
+// (last-value queues) and a new group subscribing from the beginning starts from them.
 import { randomUUID } from "node:crypto";
-import { encodeEnvelope, type OutboundRecord } from "@kytos-events/core";
+import { createAmqpTransport } from "@kytos-events/amqp";
+import { encodeEnvelope, type OutboundRecord, Router } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import type { Envelope } from "@kytos-events/schema";
+import amqplib from "amqplib";
 import { afterAll, describe, expect, it } from "vitest";
 import { linkEvent, seeded, until } from "../test-support.js";
 import { LinkStatusTable, type StatusChange } from "./status-table.js";
@@ -85,3 +88,78 @@ describe("LinkStatusTable on Kafka", () => {
     expect(table.size).toBe(0);
   });
 });
+
+describe("LinkStatusTable on RabbitMQ", () => {
+  it("started late over 3000 flaps of 60 links, equals each link's last state from the last-value queues", async () => {
+    const url = process.env.AMQP_URL!;
+    // An exchange of its own, so real event names reach no other test's queues.
+    const exchange = `kytos.events.status-test-${run}`;
+    const destination = `kytos.status.link.test-${run}`;
+    const router = new Router({
+      statusDestination: `kytos.status.{entity}.test-${run}`,
+      verboseDestination: false,
+    });
+    const specs = router.destinationSpecs().filter((s) => s.name === destination);
+    const config = { url, exchange, queueExpiresMs: 120_000 };
+    const random = seeded(9);
+    const links = Array.from({ length: 60 }, (_, i) => `link-${run}-${i}`);
+    const flaps: Envelope[] = [];
+    const last = new Map<string, string>();
+    for (let i = 0; i < 3000; i++) {
+      const link = links[Math.floor(random() * links.length)]!;
+      const up = random() < 0.5;
+      flaps.push(linkEvent(up, link, { sequence: BigInt(i + 1), source: "ctl" }));
+      last.set(link, up ? "up" : "down");
+    }
+    const producer = createAmqpTransport(config);
+    closers.push(() => producer.close());
+    await producer.ensureDestinations(specs);
+    const batch = records(destination, flaps);
+    for (let i = 0; i < batch.length; i += 500) await producer.send(batch.slice(i, i + 500));
+
+    const transport = createAmqpTransport(config);
+    closers.push(() => transport.close());
+    await transport.ensureDestinations(specs);
+    const group = `status-test-${run}`;
+    const table = new LinkStatusTable({ transport, destination, group, quietMs: 500 });
+    closers.push(async () => {
+      await table.stop();
+      await deleteAmqp(
+        url,
+        [
+          `${group}.${destination}`,
+          `${destination}.dlq`,
+          `${destination}.directory`,
+          ...links.map((l) => `${destination}.last.${l}`),
+        ],
+        [`${exchange}.last.${destination}`, exchange, `${exchange}.direct`],
+      );
+    });
+    let notifications = 0;
+    table.on("change", () => notifications++);
+    await table.start();
+    await table.ready();
+    expect(new Map([...table].map((e) => [e.id, e.state]))).toEqual(last);
+    // The broker kept one record per link: the table read just those.
+    expect(table.stats().applied).toBe(last.size);
+    expect(notifications).toBe(last.size);
+    console.log(
+      `[status-table] amqp: ${flaps.length} flaps of ${last.size} links; table read ${table.stats().applied} last values`,
+    );
+  });
+});
+
+async function deleteAmqp(
+  url: string,
+  queues: readonly string[],
+  exchanges: readonly string[],
+): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+    for (const exchange of exchanges) await channel.deleteExchange(exchange);
+  } finally {
+    await connection.close();
+  }
+}
