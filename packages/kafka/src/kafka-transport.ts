@@ -21,6 +21,7 @@ import {
   type IHeaders,
   type Kafka,
   type Message,
+  Partitioners,
   type Producer,
 } from "kafkajs";
 import { type KafkaTransportConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from "./config.js";
@@ -324,6 +325,9 @@ export class KafkaTransport implements Transport {
   private getProducer(): Promise<Producer> {
     this.producerReady ??= (async () => {
       const producer = this.kafka.producer({
+        // Named explicitly: murmur2 like the Java client, so every producer agrees on a key's
+        // partition (and kafkajs does not warn about its v2 default change).
+        createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,

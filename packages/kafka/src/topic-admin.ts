@@ -48,11 +48,14 @@ export class TopicAdmin {
     for (;;) {
       let problem: unknown;
       try {
-        const { topics: found } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        // All topics' metadata: asking for a topic the broker's cache does not know yet makes
+        // kafkajs log an error per poll; asking for everything does not.
+        const { topics: found } = await this.admin.fetchTopicMetadata({ topics: [] });
+        const wanted = new Set(topics);
         const ready = found.filter(
-          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+          (t) => wanted.has(t.name) && t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
         );
-        if (ready.length === topics.length) return;
+        if (ready.length === wanted.size) return;
       } catch (err) {
         problem = err; // not in the metadata cache yet
       }
