@@ -42,6 +42,21 @@ describe("GapDetector", () => {
     d.close();
   });
 
+  it("takes earlier sequences arriving from other partitions right after the first one as in order, not repeats", () => {
+    let now = 0;
+    const d = new GapDetector(
+      { reorderWindowMs: 100 },
+      () => {},
+      () => now,
+    );
+    expect([4n, 1n, 5n, 2n, 3n, 6n].map((s) => d.observe("a", s))).toEqual(Array(6).fill("in-order"));
+    expect(d.observe("a", 4n)).toBe("duplicate");
+    now = 200; // the window is over: the baseline is settled
+    expect(d.observe("a", 7n)).toBe("in-order");
+    expect(d.duplicates).toBe(1);
+    d.close();
+  });
+
   it("reports the oldest hole early when too many later sequences wait", () => {
     const gaps: GapEvent[] = [];
     const d = new GapDetector({ reorderWindowMs: 60_000, maxPending: 3 }, (g) => gaps.push(g));

@@ -28,13 +28,22 @@ export interface GapDetectionConfig {
 export type SequenceVerdict = "in-order" | "ahead" | "duplicate";
 
 class SourceState {
-  /** Every sequence up to `low` was seen or reported missing. */
+  /** Every sequence up to `low` was seen or reported missing (or is below the baseline). */
   low: bigint;
   /** Sequences above `low + 1` seen so far, with when; Map order = arrival order. */
   readonly pending = new Map<bigint, number>();
+  /**
+   * During the first reorder window the baseline is not settled: sequences below it still
+   * arrive from other partitions. Those seen are kept here to tell them from true repeats.
+   */
+  warmUp: Set<bigint> | undefined;
 
-  constructor(first: bigint) {
+  constructor(
+    first: bigint,
+    readonly firstAt: number,
+  ) {
     this.low = first;
+    this.warmUp = new Set([first]);
   }
 
   advance(): void {
@@ -73,10 +82,22 @@ export class GapDetector {
   /** Records that `sequence` of `source` arrived. Sequence 0 means "not set" and is ignored. */
   observe(source: string, sequence: bigint): SequenceVerdict {
     if (sequence <= 0n) return "in-order";
+    // (A sequence below the first one seen is "in-order" during the first window: see warmUp.)
     const state = this.sources.get(source);
     if (!state) {
       // The first event seen sets the baseline: a consumer that starts mid-stream has no gap.
-      this.sources.set(source, new SourceState(sequence));
+      this.sources.set(source, new SourceState(sequence, this.now()));
+      return "in-order";
+    }
+    if (
+      state.warmUp &&
+      (this.now() - state.firstAt >= this.reorderWindowMs || state.warmUp.size > this.maxPending)
+    ) {
+      state.warmUp = undefined;
+    }
+    if (sequence <= state.low && state.warmUp && !state.warmUp.has(sequence)) {
+      // An earlier event from another partition, still within the first window: not a repeat.
+      state.warmUp.add(sequence);
       return "in-order";
     }
     if (sequence <= state.low || state.pending.has(sequence)) {
@@ -84,11 +105,13 @@ export class GapDetector {
       return "duplicate";
     }
     if (sequence === state.low + 1n) {
+      state.warmUp?.add(sequence);
       state.low = sequence;
       state.advance();
       return "in-order";
     }
     state.pending.set(sequence, this.now());
+    state.warmUp?.add(sequence);
     this.settle(source, state);
     return "ahead";
   }
