@@ -5,6 +5,7 @@
 // Per key, an event is applied only when it is newer than the entry (higher sequence from the
 // same source; otherwise later occurred_at, then later UUIDv7 id), so a redelivered or
 // reordered stale event never overwrites a newer state. Change notifications are coalesced:
+// during bootstrap they gather until ready (one per key, its state then), afterwards
 // listeners run once per changed key per flush, with its final state, so a key that changed
 // many times while the table was behind is reported once.
 import { randomUUID } from "node:crypto";
@@ -101,6 +102,8 @@ export class StatusTable implements Iterable<StatusEntry> {
   private readonly readyPromise: Promise<void>;
   private settleReady!: (err?: Error) => void;
   private started = false;
+  /** Until ready, changes only gather: bootstrap notifies once per key, with its state at ready. */
+  private bootstrapping = true;
   private stopping = false;
   readonly destination: string;
   readonly group: string;
@@ -159,6 +162,8 @@ export class StatusTable implements Iterable<StatusEntry> {
     );
     const timeoutMs = this.config.bootstrapTimeoutMs ?? 60_000;
     const timer = setTimeout(() => {
+      this.bootstrapping = false;
+      this.flush();
       this.settleReady(
         new KytosEventsError(
           ErrorCode.Timeout,
@@ -170,6 +175,7 @@ export class StatusTable implements Iterable<StatusEntry> {
     timer.unref?.();
     this.watch.done.then(() => {
       clearTimeout(timer);
+      this.bootstrapping = false;
       this.flush();
       this.settleReady();
     });
@@ -283,7 +289,7 @@ export class StatusTable implements Iterable<StatusEntry> {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer) return;
+    if (this.flushTimer || this.bootstrapping) return;
     const ms = this.config.coalesceMs ?? 0;
     this.flushTimer = ms > 0 ? setTimeout(() => this.flush(), ms) : setImmediate(() => this.flush());
   }
