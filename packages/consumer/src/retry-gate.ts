@@ -75,10 +75,6 @@ export class RetryGate {
     return { kind: "defer", delayMs: entry.dueAt - now };
   }
 
-  clear(): void {
-    this.lines.clear();
-  }
-
   private expire(line: Waiting[], now: number): void {
     while (line.length > 0 && now > line[0]!.dueAt + this.graceMs) line.shift();
   }
