@@ -25,6 +25,7 @@ import {
   type Producer,
 } from "kafkajs";
 import { type KafkaTransportConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from "./config.js";
+import { isolateRefusals, isPartialRefusal } from "./isolate-refusals.js";
 import { createKafkaClient, retryOptions } from "./kafka-client.js";
 import type { KafkaRecord } from "./kafka-record.js";
 import { KafkaSubscription } from "./kafka-subscription.js";
@@ -289,7 +290,20 @@ export class KafkaTransport implements Transport {
     return { error: new KytosEventsError(ErrorCode.MessageTooLarge, message), retriable: false };
   }
 
-  private async produce(records: readonly OutboundRecord[]): Promise<void> {
+  /** One batch to the broker; per-record errors when Kafka refused only some records. */
+  private async produce(records: readonly OutboundRecord[]): Promise<readonly unknown[] | undefined> {
+    try {
+      await this.sendBatch(records);
+      return undefined;
+    } catch (err) {
+      if (records.length > 1 && isPartialRefusal(err)) {
+        return isolateRefusals(records, (part) => this.sendBatch(part));
+      }
+      throw err;
+    }
+  }
+
+  private async sendBatch(records: readonly OutboundRecord[]): Promise<void> {
     const producer = await this.getProducer();
     const byTopic = new Map<string, Message[]>();
     for (const r of records) {

@@ -4,6 +4,7 @@
 // topic is `<topic>.dlq`, pattern subscriptions, aborted sends, and a consumer that holds
 // records longer than its session timeout keeps its group membership.
 import { randomUUID } from "node:crypto";
+import { waitForTopicLeaders } from "@kytos-events/brokers";
 import { ErrorCode, Header, type InboundRecord, type OutboundRecord, SendError } from "@kytos-events/core";
 import { Collector } from "@kytos-events/core/testkit";
 import { Kafka, logLevel } from "kafkajs";
@@ -120,6 +121,42 @@ describe("kafka produce/consume", () => {
     });
     expect(got.attempt).toBe(1);
     await got.ack();
+  });
+
+  it("refuses only the record over the topic's max.message.bytes and delivers the rest of the batch", async () => {
+    const topic = fresh("pc-maxbytes");
+    const admin = new Kafka({ brokers: brokers.split(","), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      // A topic whose own limit is far below the transport's maxMessageBytes: only the
+      // broker can refuse the record.
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "2000" }] }],
+      });
+      await waitForTopicLeaders(admin, [topic]);
+    } finally {
+      await admin.disconnect();
+    }
+    await main.ensureDestinations([{ name: topic, partitions: 1 }]);
+    const error = await main
+      .send([
+        record(topic, "k", "small-1"),
+        record(topic, "k", "x".repeat(5000)),
+        record(topic, "k", "small-2"),
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendError);
+    const failures = (error as SendError).failures;
+    expect(failures.map((f) => f.index)).toEqual([1]);
+    expect(failures[0]!.retriable).toBe(false);
+    expect(failures[0]!.error).toMatchObject({ code: ErrorCode.MessageTooLarge });
+    expect(failures[0]!.error.message).toContain(topic);
+
+    const reader = await read(main, { destinations: [topic] });
+    await main.send([record(topic, "k", "marker")]);
+    await reader.until((rs) => rs.some((r) => text(r) === "marker"), timeout, "the marker");
+    expect(reader.records.map(text)).toEqual(["small-1", "small-2", "marker"]);
+    await Promise.all(reader.records.map((r) => r.ack()));
   });
 
   it("round-trips records sent with gzip compression", async () => {

@@ -97,6 +97,30 @@ describe("SendBatcher", () => {
     expect(requests).toEqual([["a", "b"], ["d"]]);
   });
 
+  it("gives refused records their own errors without failing the rest or what is queued behind", async () => {
+    const release = gate();
+    const requests: string[][] = [];
+    const batcher = new SendBatcher({ ...defaults, lingerMs: 0, maxBatchRecords: 3 }, async (batch) => {
+      requests.push(keys(batch));
+      if (batch[0]!.key === "a") {
+        await release.opened;
+        return batch.map((r) => (r.key === "b" ? new Error("too large") : undefined));
+      }
+      return undefined;
+    });
+    const first = batcher.enqueue([rec("a"), rec("b"), rec("c")]);
+    const behind = batcher.enqueue([rec("d")]);
+    release.open();
+    const [outFirst, outBehind] = await Promise.all([first, behind]);
+    expect(outFirst.map((o) => (o.error as Error | undefined)?.message)).toEqual([
+      undefined,
+      "too large",
+      undefined,
+    ]);
+    expect(outBehind[0]!.error).toBeUndefined();
+    expect(requests).toEqual([["a", "b", "c"], ["d"]]);
+  });
+
   it("makes callers wait for room past maxPendingRecords instead of queueing without bound", async () => {
     const release = gate();
     let requests = 0;

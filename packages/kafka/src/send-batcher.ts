@@ -61,7 +61,14 @@ export class SendBatcher {
 
   constructor(
     private readonly options: SendBatcherOptions,
-    private readonly produce: (records: readonly OutboundRecord[]) => Promise<void>,
+    /**
+     * Sends one batch. Throws when the batch as a whole failed (everything queued behind it
+     * then fails too); returns per-record errors when only some records were refused for
+     * what they are (too large, their topic gone): nothing is left to be overtaken.
+     */
+    private readonly produce: (
+      records: readonly OutboundRecord[],
+    ) => Promise<readonly unknown[] | undefined> | Promise<void>,
   ) {}
 
   get pending(): number {
@@ -181,12 +188,16 @@ export class SendBatcher {
     const batch = this.take();
     this.wakeRoom();
     let outcome: BatchOutcome = {};
+    let refused: readonly unknown[] | undefined;
     try {
-      await this.produce(batch.map((p) => p.record));
+      refused = (await this.produce(batch.map((p) => p.record))) ?? undefined;
     } catch (error) {
       outcome = { error };
     }
-    for (const p of batch) p.done(outcome);
+    batch.forEach((p, i) => {
+      const error = refused?.[i];
+      p.done(error === undefined ? outcome : { error });
+    });
     if (outcome.error !== undefined) {
       // Records queued behind a failed batch fail with it: sending them now would put them on
       // the broker ahead of the failed ones, and callers re-send in order.
