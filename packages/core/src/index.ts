@@ -10,6 +10,7 @@ export type {
 } from "./buffer/outage-buffer.js";
 export { OutageBuffer } from "./buffer/outage-buffer.js";
 export type {
+  DecodedEvent,
   DecodeFailure,
   DecodeFailureReason,
   DecodeResult,

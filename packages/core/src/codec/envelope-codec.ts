@@ -7,11 +7,12 @@ import {
   type Envelope,
   EnvelopeSchema,
   ErrorCode,
+  findEventDescriptor,
   KytosEventsError,
   SCHEMA_VERSION,
 } from "@kytos-events/schema";
 import { Header } from "../transport/headers.js";
-import type { DecodeFailureReason, DecodeResult } from "./decode-result.js";
+import type { DecodedEvent, DecodeFailureReason, DecodeResult } from "./decode-result.js";
 
 export const ContentType = {
   Protobuf: "application/x-protobuf",
@@ -28,6 +29,7 @@ export interface EncodedEnvelope {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Encodes an envelope with its headers; `format` defaults to "binary". */
 export function encodeEnvelope(envelope: Envelope, format: WireFormat = "binary"): EncodedEnvelope {
@@ -44,11 +46,104 @@ export function encodeEnvelope(envelope: Envelope, format: WireFormat = "binary"
   };
 }
 
+/**
+ * Decodes a record's value; never throws. A missing content-type header means Protobuf binary;
+ * parameters (`; charset=utf-8`) and case are ignored, and `application/protobuf` is accepted.
+ */
+export function decodeEnvelope(
+  value: Uint8Array,
+  headers: Readonly<Record<string, string>> = NO_HEADERS,
+): DecodeResult {
+  const contentType = headers[Header.ContentType];
+  const hintedType = headers[Header.EventType];
+  const format = wireFormatOf(contentType);
+  if (format === undefined) {
+    return failure(
+      "unsupported-content-type",
+      `content type "${contentType}" is not one this SDK reads (${ContentType.Protobuf}, ${ContentType.Json}).`,
+      value,
+      hintedType,
+    );
+  }
+  let envelope: Envelope;
+  try {
+    envelope =
+      format === "binary"
+        ? fromBinary(EnvelopeSchema, value)
+        : fromJsonString(EnvelopeSchema, decoder.decode(value), { ignoreUnknownFields: true });
+  } catch (err) {
+    return failure(
+      "malformed",
+      `record of ${value.byteLength} bytes is not a valid ${contentType ?? ContentType.Protobuf} envelope: ` +
+        `${(err as Error).message}. Dead-letter it and check the producer.`,
+      value,
+      hintedType,
+      undefined,
+      err,
+    );
+  }
+  return check(envelope, value, hintedType);
+}
+
+function check(envelope: Envelope, value: Uint8Array, hintedType: string | undefined): DecodeResult {
+  const { id, type, payload, schemaVersion } = envelope;
+  if (!id || !type) {
+    return failure(
+      "malformed",
+      "envelope has no id or type: not written by a kytos-events producer.",
+      value,
+      hintedType,
+    );
+  }
+  if (payload.case === undefined) {
+    return failure(
+      schemaVersion > SCHEMA_VERSION ? "schema-too-new" : "unknown-event",
+      `event "${type}" (schema version ${schemaVersion}) has a payload this build (schema version ` +
+        `${SCHEMA_VERSION}) does not know: upgrade @kytos-events/schema to read it.`,
+      value,
+      type,
+      envelope,
+    );
+  }
+  if (findEventDescriptor(type)?.payloadCase !== payload.case) {
+    return failure(
+      "malformed",
+      `envelope says event "${type}" but carries a ${payload.case} payload: the producer is inconsistent; dead-letter it.`,
+      value,
+      type,
+      envelope,
+    );
+  }
+  if (schemaVersion > SCHEMA_VERSION) {
+    return failure(
+      "schema-too-new",
+      `event "${type}" was written with schema version ${schemaVersion}, newer than this build's ` +
+        `${SCHEMA_VERSION}: fields added since are not visible; upgrade @kytos-events/schema.`,
+      value,
+      type,
+      envelope,
+    );
+  }
+  const event = { type, case: payload.case, value: payload.value } as DecodedEvent;
+  return { ok: true, envelope, event };
+}
+
+function wireFormatOf(contentType: string | undefined): WireFormat | undefined {
+  // The exact header values this SDK writes come first: no string work on the common path.
+  if (contentType === undefined || contentType === ContentType.Protobuf) return "binary";
+  if (contentType === ContentType.Json) return "json";
+  const base = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  if (base === ContentType.Protobuf || base === "application/protobuf") return "binary";
+  if (base === ContentType.Json) return "json";
+  return undefined;
+}
+
 function failure(
   reason: DecodeFailureReason,
   message: string,
+  raw: Uint8Array,
   type: string | undefined,
-  envelope: Envelope | undefined,
+  envelope?: Envelope,
   cause?: unknown,
 ): DecodeResult {
   const code =
@@ -57,65 +152,12 @@ function failure(
       : reason === "unknown-event"
         ? ErrorCode.UnknownEventName
         : ErrorCode.DecodeFailed;
-  return { ok: false, reason, error: new KytosEventsError(code, message, { cause }), type, envelope };
-}
-
-/** Decodes a record's value; never throws. A missing content-type header means Protobuf binary. */
-export function decodeEnvelope(
-  value: Uint8Array,
-  headers: Readonly<Record<string, string>> = {},
-): DecodeResult {
-  const contentType = headers[Header.ContentType] ?? ContentType.Protobuf;
-  const hintedType = headers[Header.EventType];
-  let envelope: Envelope;
-  try {
-    if (contentType === ContentType.Protobuf) {
-      envelope = fromBinary(EnvelopeSchema, value);
-    } else if (contentType === ContentType.Json) {
-      envelope = fromJsonString(EnvelopeSchema, decoder.decode(value), { ignoreUnknownFields: true });
-    } else {
-      return failure(
-        "unsupported-content-type",
-        `content type "${contentType}" is not one this SDK reads (${ContentType.Protobuf}, ${ContentType.Json}).`,
-        hintedType,
-        undefined,
-      );
-    }
-  } catch (err) {
-    return failure(
-      "malformed",
-      `record of ${value.byteLength} bytes is not a valid ${contentType} envelope: ${(err as Error).message}. ` +
-        "Dead-letter it and check the producer.",
-      hintedType,
-      undefined,
-      err,
-    );
-  }
-  if (!envelope.id || !envelope.type) {
-    return failure(
-      "malformed",
-      "envelope has no id or type: not written by a kytos-events producer.",
-      hintedType,
-      undefined,
-    );
-  }
-  if (envelope.payload.case === undefined) {
-    return failure(
-      envelope.schemaVersion > SCHEMA_VERSION ? "schema-too-new" : "unknown-event",
-      `event "${envelope.type}" (schema version ${envelope.schemaVersion}) has a payload this build ` +
-        `(schema version ${SCHEMA_VERSION}) does not know: upgrade @kytos-events/schema to read it.`,
-      envelope.type,
-      envelope,
-    );
-  }
-  if (envelope.schemaVersion > SCHEMA_VERSION) {
-    return failure(
-      "schema-too-new",
-      `event "${envelope.type}" was written with schema version ${envelope.schemaVersion}, newer than ` +
-        `this build's ${SCHEMA_VERSION}: fields added since are not visible; upgrade @kytos-events/schema.`,
-      envelope.type,
-      envelope,
-    );
-  }
-  return { ok: true, envelope };
+  return {
+    ok: false,
+    reason,
+    error: new KytosEventsError(code, message, cause === undefined ? undefined : { cause }),
+    type,
+    envelope,
+    raw,
+  };
 }
