@@ -315,13 +315,27 @@ describe("controller-bridge on Kafka", () => {
       name: "kytos/topology.link_up",
       content: { link: linkJson(), reason: "link up" },
     });
-    writeConfig(config({ deny: ["kytos/topology\\..*"] }));
+    // A new filter, and transport settings that differ (brokers as a list): a new connection.
+    writeConfig({
+      ...config({ deny: ["kytos/topology\\..*"] }),
+      transport: { kind: "kafka", brokers: [brokers] },
+    });
     let from = bridge.stderr.length;
     process.kill(pid, "SIGHUP");
     await until("the reload", () =>
-      bridge.stderr.slice(from).some((l) => l.includes(`reloaded ${configFile}`)),
+      bridge.stderr.slice(from).some((l) => l.includes(`reloaded ${configFile} (new output connection)`)),
     );
     expect(await post(linkUp)).toMatchObject({ status: 202, body: { status: "filtered" } });
+    const evc = kytosEventFixtures.find((f) => f.name === "kytos/mef_eline.created")!;
+    const delivered = await post(
+      JSON.stringify({ name: evc.name, content: evc.content }),
+      { "content-type": "application/json" },
+      "/events?wait=durable",
+    );
+    expect(delivered).toMatchObject({ status: 200, body: { status: "published", delivered: true } });
+    await until("the event sent on the new connection", () =>
+      typed.some((t) => t.event.id === delivered.body.id),
+    );
     expect((await health()).body.config.reloads).toBe(1);
 
     writeConfig(config({ deny: ["kytos/topology\\.(link"] }));
