@@ -86,7 +86,9 @@ export class Producer {
   constructor(config: ProducerConfig) {
     this.config = resolveConfig(config);
     this.onError = config.onError;
-    this.sequencer = new Sequencer(this.config.source, config.sequenceStore);
+    this.sequencer = new Sequencer(this.config.source, config.sequenceStore, (error) =>
+      this.report(error, { phase: "publish" }),
+    );
     this.runtimes = this.config.lanes.map((lane) => this.start(lane));
   }
 
@@ -321,14 +323,22 @@ export class Producer {
   /** A lane dropped by reload: it sends what it holds, then stops and closes its transport. */
   private retire(runtime: LaneRuntime): void {
     this.retiring.add(runtime);
-    void runtime.pump.drained().then(async () => {
-      if (this.closing || !this.retiring.has(runtime)) return;
-      this.retiring.delete(runtime);
-      runtime.pump.stop();
-      await runtime.pump.done;
-      await runtime.lane.spool?.close();
-      if (runtime.pump.ownsTransport) await runtime.pump.transport.close().catch(() => {});
-    });
+    void runtime.pump
+      .drained()
+      .then(async () => {
+        if (this.closing || !this.retiring.has(runtime)) return;
+        this.retiring.delete(runtime);
+        runtime.pump.stop();
+        await runtime.pump.done;
+        await runtime.lane.spool?.close();
+        if (runtime.pump.ownsTransport) await runtime.pump.transport.close();
+      })
+      .catch((err: unknown) => {
+        this.config.logger.warn("closing a removed lane failed", {
+          lane: runtime.lane.name,
+          error: String(err),
+        });
+      });
   }
 
   /** A transport belongs to one lane: moving it to another lane on reload would close it under that lane. */

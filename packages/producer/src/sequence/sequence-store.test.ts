@@ -50,4 +50,24 @@ describe("file sequence store", () => {
       expect.objectContaining({ code: "KE_CONFIG_INVALID", message: expect.stringContaining(path) }),
     );
   });
+
+  it("never makes publish throw when the store cannot save: numbering goes on and the problem is reported", async () => {
+    const codes: string[] = [];
+    const producer = createProducer({
+      source: "ctl-1",
+      lanes: [memoryLane("memory").lane],
+      sequenceStore: {
+        reserveAhead: 2,
+        load: () => 0n,
+        save: () => {
+          throw new Error("disk full");
+        },
+      },
+      onError: (e) => codes.push(e.code),
+    });
+    const sequences = [1, 2, 3].map(() => producer.publish("kytos/topology.link_down", linkDown).sequence);
+    expect(sequences).toEqual([1n, 2n, 3n]);
+    expect(codes).toEqual(["KE_STORE_UNAVAILABLE", "KE_STORE_UNAVAILABLE"]);
+    await producer.close();
+  });
 });

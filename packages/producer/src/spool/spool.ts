@@ -175,7 +175,18 @@ export class Spool {
     this.closed = true;
     await this.writing;
     await this.closeTail();
-    this.saveCursor();
+    try {
+      this.saveCursor();
+    } catch (err) {
+      this.onProblem(
+        new KytosEventsError(
+          ErrorCode.StoreUnavailable,
+          `spool ${this.dir}: could not save the replay position (${(err as Error).message}); ` +
+            "the next start may send some events again.",
+          { cause: err },
+        ),
+      );
+    }
   }
 
   // --- opening ---
