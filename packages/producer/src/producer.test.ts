@@ -228,6 +228,28 @@ describe("bad input", () => {
   });
 });
 
+describe("ready", () => {
+  it("rejects at its deadline naming the lane that cannot connect and why, while publish keeps working", async () => {
+    const { lane, transport } = memoryLane("broken");
+    await transport.close(); // connect() now fails
+    const errors: string[] = [];
+    const producer = createProducer({
+      source: "ctl-1",
+      lanes: [lane],
+      retry: { initialDelayMs: 1, maxDelayMs: 5 },
+      onError: (e, c) => errors.push(`${c.phase}:${c.lane}:${e.code}`),
+    });
+    await expect(producer.ready({ timeoutMs: 50 })).rejects.toMatchObject({
+      code: "KE_TIMEOUT",
+      message: expect.stringMatching(/"broken" \(memory: the memory transport is closed/),
+    });
+    expect(errors[0]).toBe("connect:broken:KE_CLOSED");
+    expect(producer.publish("kytos/topology.link_down", linkDown).accepted).toBe(true);
+    expect(producer.stats().lanes[0]).toMatchObject({ ready: false, buffered: 1 });
+    await producer.close({ timeoutMs: 0 });
+  });
+});
+
 describe("close", () => {
   it("refuses events after close, counted, without throwing", async () => {
     const { lane } = memoryLane("memory");
