@@ -62,7 +62,12 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const specs = router.destinationSpecs().filter((s) => destinations.includes(s.name));
   const transport = transportFor(options);
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.concurrency + 2,
+    // Shown in pg_stat_activity: which sessions are BAPM's.
+    application_name: "bapm",
+  });
   pool.on("error", (err) => logger.error("idle PostgreSQL connection failed", { error: err.message }));
   const bapm = new BapmConsumer({
     transport,
