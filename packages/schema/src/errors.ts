@@ -29,7 +29,7 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every error raised by @kytos-events packages. */
+/** Base class of every error raised by `@kytos-events` packages. */
 export class KytosEventsError extends Error {
   readonly code: ErrorCode;
 
