@@ -107,4 +107,12 @@ describe("CLI on RabbitMQ", () => {
     const mine = sourced(source)(tailed.out);
     expect(mine).toHaveLength(topologyEvents);
   });
+
+  it("prints the latest state of each link from RabbitMQ's last-value queues", async () => {
+    const { code, out } = await run("links", "--idle-ms", "3000", "--json", ...amqp);
+    expect(code).toBe(0);
+    const link = out.map((l) => JSON.parse(l)).find((r) => r.id === linkId);
+    expect(link).toBeDefined();
+    expect(["up", "down", "enabled", "disabled", "deleted", "created"]).toContain(link.state);
+  });
 });
