@@ -6,6 +6,7 @@
 #   HEAD not on main                the merge base with main (a PR branch);
 #   otherwise                       HEAD~1 (CI on main, including a clean single-branch clone).
 # Skips (exit 0, says so) only when that baseline has no proto/ yet, or there is no earlier commit.
+# Breaking changes pass only with a pending major changeset for @kytos-events/schema.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
@@ -37,5 +38,15 @@ against=$(mktemp -d)
 trap 'rm -rf "$against"' EXIT
 git archive "$base" proto | tar -x -C "$against"
 echo "buf breaking: proto/ against $(git rev-parse --short "$base") ($base)"
-pnpm exec buf breaking proto --against "$against/proto"
-echo "buf breaking: no wire-incompatible changes"
+if pnpm exec buf breaking proto --against "$against/proto"; then
+  echo "buf breaking: no wire-incompatible changes"
+  exit 0
+fi
+# A breaking change is allowed when it is released as one: a pending changeset makes
+# @kytos-events/schema major (.ci/checks/changesets.sh checks that against the last release).
+if major=$(grep -lE "^[\"']?@kytos-events/schema[\"']?:[[:space:]]*major[[:space:]]*$" .changeset/*.md 2>/dev/null); then
+  echo "buf breaking: the changes above are wire-incompatible, released as a major by: $major"
+  exit 0
+fi
+echo "buf breaking: wire-incompatible changes; make them compatible or add a changeset with \"@kytos-events/schema\": major"
+exit 1
