@@ -18,6 +18,7 @@ const results: Record<string, unknown> = {
 };
 
 if (wants("codec")) results.codec = runCodec(quick ? 100 : 500);
+if (wants("kafka")) results.kafka = await (await import("./kafka.js")).runKafka(quick);
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
 mkdirSync(dir, { recursive: true });

@@ -1,0 +1,151 @@
+// Part 2, producer on real Kafka: the kafka transport and the producer SDK against raw
+// kafkajs sending the same bytes (acks=all, idempotent, one request in flight, 500 records
+// per request), and against a naive loop awaiting one send per message.
+import { type KafkaBroker, startKafka } from "@kytos-events/brokers";
+import type { OutboundRecord } from "@kytos-events/core";
+import { createKafkaTransport } from "@kytos-events/kafka";
+import { createProducer } from "@kytos-events/producer";
+import { type IHeaders, Kafka, logLevel, Partitioners } from "kafkajs";
+import { fmt } from "./measure.js";
+import { printTable } from "./table.js";
+import { EVENT, linkDownContent, prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
+
+const BATCH = 500;
+const PARTITIONS = 3;
+
+export async function runKafka(quick: boolean): Promise<{ brokers: string; results: ThroughputResult[] }> {
+  const events = quick ? 20_000 : 200_000;
+  const naiveEvents = quick ? 500 : 3_000;
+  let broker: KafkaBroker | undefined;
+  let brokers = process.env.KAFKA_BROKERS;
+  if (brokers === undefined || brokers === "") {
+    broker = await startKafka();
+    brokers = broker.brokers.join(",");
+  }
+  const run = `${Date.now()}`;
+  const kafka = new Kafka({ clientId: "bench", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const results: ThroughputResult[] = [];
+  try {
+    await admin.connect();
+    const topic = (name: string) => `bench.${run}.${name}`;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: ["raw", "transport", "naive", "producer.topology"].map((t) => ({
+        topic: topic(t),
+        numPartitions: PARTITIONS,
+      })),
+    });
+
+    results.push(await rawKafkajs(kafka, prebuiltRecords(topic("raw"), events)));
+    results.push(await viaTransport(brokers, prebuiltRecords(topic("transport"), events)));
+    results.push(await viaProducer(brokers, `bench.${run}.producer`, events));
+    results.push(await naiveLoop(kafka, prebuiltRecords(topic("naive"), naiveEvents)));
+  } finally {
+    await admin.disconnect();
+    await broker?.destroy();
+  }
+  const raw = results[0]?.perSecond ?? 1;
+  printTable(
+    `Kafka producer (${fmt(events)} link_down events, ${PARTITIONS} partitions, acks=all, idempotent)`,
+    ["contender", "events", "seconds", "events/s", "× raw kafkajs"],
+    results.map((r) => [
+      r.contender,
+      r.events,
+      r.seconds.toFixed(2),
+      fmt(r.perSecond),
+      (r.perSecond / raw).toFixed(2),
+    ]),
+  );
+  return { brokers: broker ? `self-started Kafka ${broker.version}` : brokers, results };
+}
+
+function toMessages(records: readonly OutboundRecord[]) {
+  return records.map((r) => ({
+    key: r.key,
+    value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
+    headers: r.headers as IHeaders,
+  }));
+}
+
+async function rawProducer(kafka: Kafka) {
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  return producer;
+}
+
+async function rawKafkajs(kafka: Kafka, records: OutboundRecord[]): Promise<ThroughputResult> {
+  const producer = await rawProducer(kafka);
+  const topic = records[0]?.destination ?? "";
+  const messages = toMessages(records);
+  try {
+    return await timed("raw kafkajs sendBatch", records.length, async () => {
+      for (let i = 0; i < messages.length; i += BATCH) {
+        await producer.send({ topic, acks: -1, messages: messages.slice(i, i + BATCH) });
+      }
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function naiveLoop(kafka: Kafka, records: OutboundRecord[]): Promise<ThroughputResult> {
+  const producer = await rawProducer(kafka);
+  const topic = records[0]?.destination ?? "";
+  const messages = toMessages(records);
+  try {
+    return await timed("naive: one awaited send per event", records.length, async () => {
+      for (const m of messages) await producer.send({ topic, acks: -1, messages: [m] });
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function viaTransport(brokers: string, records: OutboundRecord[]): Promise<ThroughputResult> {
+  const transport = createKafkaTransport({ brokers, producer: { maxBatchRecords: BATCH } });
+  try {
+    // Connects the producer before the clock starts, as the raw client is connected.
+    await transport.send(records.slice(0, 1));
+    const rest = records.slice(1);
+    return await timed("kytos-events kafka transport", records.length, async () => {
+      const sends: Promise<void>[] = [];
+      for (let i = 0; i < rest.length; i += BATCH) sends.push(transport.send(rest.slice(i, i + BATCH)));
+      await Promise.all(sends);
+    });
+  } finally {
+    await transport.close();
+  }
+}
+
+async function viaProducer(brokers: string, prefix: string, events: number): Promise<ThroughputResult> {
+  const content = linkDownContent();
+  const producer = createProducer({
+    source: "bench",
+    batch: { maxEvents: BATCH },
+    lanes: [
+      {
+        name: "kafka",
+        transport: createKafkaTransport({ brokers, producer: { maxBatchRecords: BATCH } }),
+        routing: { nappDestination: `${prefix}.{napp}`, verboseDestination: false, statusDestination: false },
+        buffer: { maxEvents: events + 1, maxBytes: 1024 * 1024 * 1024 },
+      },
+    ],
+  });
+  try {
+    await producer.ready({ timeoutMs: 60_000 });
+    const result = await timed("producer SDK (maps + encodes each event)", events, async () => {
+      for (let i = 0; i < events; i++) producer.publishKytos(EVENT, content);
+      if (!(await producer.flush({ timeoutMs: 120_000 }))) throw new Error("producer flush timed out");
+    });
+    const lane = producer.stats().lanes[0];
+    if (lane?.delivered !== events) throw new Error(`producer delivered ${lane?.delivered} of ${events}`);
+    return result;
+  } finally {
+    await producer.close();
+  }
+}
