@@ -19,6 +19,7 @@ const results: Record<string, unknown> = {
 
 if (wants("codec")) results.codec = runCodec(quick ? 100 : 500);
 if (wants("kafka")) results.kafka = await (await import("./kafka.js")).runKafka(quick);
+if (wants("amqp")) results.amqp = await (await import("./amqp.js")).runAmqp(quick);
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
 mkdirSync(dir, { recursive: true });
