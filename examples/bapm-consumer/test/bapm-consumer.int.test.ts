@@ -8,8 +8,8 @@ import { createKafkaTransport } from "@kytos-events/kafka";
 import { createProducer } from "@kytos-events/producer";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ExampleProcess, startExample } from "../../../test/support/example-process.js";
 import { controllerEvents } from "./controller-events.js";
-import { type ExampleProcess, startExample } from "./example-process.js";
 
 const brokers = process.env.KAFKA_BROKERS!;
 const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -23,6 +23,7 @@ const processes: ExampleProcess[] = [];
 
 function bapm(group: string): ExampleProcess {
   const p = startExample(
+    import.meta.url,
     [
       "--brokers",
       brokers,

@@ -12,7 +12,7 @@ import { Header, type InboundRecord, type Subscription, type Transport } from "@
 import { createKafkaTransport } from "@kytos-events/kafka";
 import { kytosEventFixtures, linkId, linkJson } from "@kytos-events/schema/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ExampleProcess, startExample } from "./example-process.js";
+import { type ExampleProcess, startExample } from "../../../test/support/example-process.js";
 
 const brokers = process.env.KAFKA_BROKERS!;
 const run = randomUUID().slice(0, 8);
@@ -123,7 +123,7 @@ beforeAll(async () => {
   ]);
 
   writeConfig(config(STATS_DENY));
-  bridge = startExample(["--config", configFile]);
+  bridge = startExample(import.meta.url, ["--config", configFile]);
   cleanups.push(() => bridge.kill());
   const listening = await bridge.waitForLine((l) => l.includes("listening on"), "the bridge to listen");
   url = /http:\/\/[\d.:]+/.exec(listening)![0];

@@ -9,8 +9,8 @@ import type { RoutingConfig, Transport } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import { createProducer, type Producer } from "@kytos-events/producer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ExampleProcess, startExample } from "../../../test/support/example-process.js";
 import { linkContent, type TestLink, testLink } from "../src/test-links.js";
-import { type ExampleProcess, startExample } from "./example-process.js";
 
 interface Setup {
   readonly transport: () => Transport;
@@ -75,7 +75,15 @@ async function publish(link: TestLink, up: boolean): Promise<void> {
 }
 
 function monitor(...extra: string[]): ExampleProcess {
-  const p = startExample([...setup.args, "--oxp", "amlight.net", "--coalesce-ms", "0", "--json", ...extra]);
+  const p = startExample(import.meta.url, [
+    ...setup.args,
+    "--oxp",
+    "amlight.net",
+    "--coalesce-ms",
+    "0",
+    "--json",
+    ...extra,
+  ]);
   processes.push(p);
   return p;
 }

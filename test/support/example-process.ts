@@ -1,4 +1,4 @@
-// Runs the example the way its README does — the package's `start` script (tsx with the
+// Shared by the examples' integration tests. Runs the example the way its README does — the package's `start` script (tsx with the
 // source condition) in the example's directory — and collects its output lines, so a test
 // can wait for a line, send a signal, read the exit code — or kill it with everything it
 // started (its own process group), as a crash would.
@@ -6,8 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const exampleDir = fileURLToPath(new URL("..", import.meta.url));
-const binDir = fileURLToPath(new URL("../../../node_modules/.bin", import.meta.url));
+const binDir = fileURLToPath(new URL("../../node_modules/.bin", import.meta.url));
 
 export interface ExampleProcess {
   readonly child: ChildProcess;
@@ -26,7 +25,13 @@ export interface ExampleProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startExample(args: readonly string[], env: Record<string, string> = {}): ExampleProcess {
+/** `testUrl` is the calling test's `import.meta.url`; the example is the folder above its test/. */
+export function startExample(
+  testUrl: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): ExampleProcess {
+  const exampleDir = fileURLToPath(new URL("..", testUrl));
   const script = JSON.parse(readFileSync(`${exampleDir}package.json`, "utf8")).scripts.start as string;
   const [command, ...scriptArgs] = script.split(" ");
   const child = spawn(`${binDir}/${command}`, [...scriptArgs, ...args], {
