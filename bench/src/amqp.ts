@@ -42,7 +42,13 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
       await ch.bindQueue(exchange, exchange, "#");
       queues.push(exchange);
     };
-    exchanges.push(`${run}.transport`, `${run}.producer`);
+    // Each transport also declares a direct exchange (addressing by destination name).
+    exchanges.push(
+      `${run}.transport`,
+      `${run}.producer`,
+      `${run}.transport.direct`,
+      `${run}.producer.direct`,
+    );
     results.push(
       await viaTransport(url, `${run}.transport`, prebuiltRecords(`${run}.transport.d`, events), bindQueue),
     );
