@@ -32,6 +32,7 @@ export class Publisher {
   private nextId = 0;
   private outstanding = 0;
   private roomWaiters: (() => void)[] = [];
+  private readonly drainWaits = new WeakMap<ConfirmChannel, Promise<void>>();
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -121,16 +122,24 @@ export class Publisher {
     return { outcome, writable };
   }
 
+  // Every sender blocked on a full write buffer shares one wait (one listener pair), so many
+  // concurrent sends never pile listeners onto the channel.
   private drained(channel: ConfirmChannel): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        channel.off("drain", done);
-        channel.off("close", done);
-        resolve();
-      };
-      channel.on("drain", done);
-      channel.on("close", done);
-    });
+    let waiting = this.drainWaits.get(channel);
+    if (!waiting) {
+      waiting = new Promise<void>((resolve) => {
+        const done = () => {
+          channel.off("drain", done);
+          channel.off("close", done);
+          this.drainWaits.delete(channel);
+          resolve();
+        };
+        channel.on("drain", done);
+        channel.on("close", done);
+      });
+      this.drainWaits.set(channel, waiting);
+    }
+    return waiting;
   }
 
   private getChannel(): Promise<ConfirmChannel> {
