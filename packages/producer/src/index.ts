@@ -10,6 +10,7 @@ export type {
   ReloadConfig,
 } from "./config.js";
 export type { LaneDropReason, LaneStats } from "./lane.js";
+export type { EncodedEvent } from "./prebuilt.js";
 export type { LaneCloseReport, ProducerCloseReport, ProducerStats } from "./producer.js";
 export { createProducer, Producer } from "./producer.js";
 export type { DeliveryReport, LaneDelivery, LaneStatus, PublishReceipt } from "./receipt.js";

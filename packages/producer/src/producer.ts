@@ -11,12 +11,14 @@ import {
   createEnvelope,
   ErrorCode,
   encodeEnvelope,
+  Header,
   isKytosEventsError,
   KytosEventsError,
   MetricName,
   type Pipeline,
 } from "@kytos-events/core";
 import {
+  type Envelope,
   type EventInit,
   type EventName,
   type EventPayload,
@@ -33,6 +35,7 @@ import {
   resolveLanes,
 } from "./config.js";
 import { Lane, type LaneStats } from "./lane.js";
+import { type CheckedEvent, checkEncoded, checkEnvelope, type EncodedEvent } from "./prebuilt.js";
 import { eventSize, type LaneItem, type PublishedEvent } from "./published-event.js";
 import { Pump } from "./pump.js";
 import { type PublishReceipt, Receipt } from "./receipt.js";
@@ -124,6 +127,54 @@ export class Producer {
   }
 
   /**
+   * Publishes an envelope the caller built (core's `createEnvelope`, or one read from elsewhere):
+   * it is sent with its own id, source, sequence and key — the producer's sequence does not move —
+   * encoded once in the producer's format. Same receipt, filters, buffers and never-throw rules
+   * as `publish`; an envelope that is not consistent (unknown type, payload of another event, a
+   * key that is not the schema's, no id or source) is refused like bad input.
+   */
+  publishEnvelope(envelope: Envelope): PublishReceipt {
+    const name = String(envelope?.type ?? "");
+    if (this.closing) return this.refuseClosed(name);
+    let checked: CheckedEvent;
+    try {
+      checked = checkEnvelope(envelope);
+    } catch (err) {
+      return this.refuse(err, name);
+    }
+    const wanted = this.admit(checked.type);
+    if (wanted === 0) return this.filteredEverywhere();
+    let event: PublishedEvent;
+    try {
+      const { value, headers } = encodeEnvelope(envelope, this.config.format);
+      event = publishedEvent(checked, value, headers, wanted);
+    } catch (err) {
+      return this.refuse(err, name);
+    }
+    return this.offer(event);
+  }
+
+  /**
+   * Publishes an envelope already encoded — `{ ...encodeEnvelope(envelope), key: envelope.key }`
+   * — as it is: the bytes sent are the caller's, so the producer does no per-event encoding.
+   * Only the headers are checked (event name known, id present, a content type the SDK reads);
+   * the bytes are not decoded. Same receipt, filters, buffers and never-throw rules as `publish`.
+   */
+  publishEncoded(encoded: EncodedEvent): PublishReceipt {
+    const name = String(encoded?.headers?.[Header.EventType] ?? "");
+    if (this.closing) return this.refuseClosed(name);
+    let checked: CheckedEvent;
+    try {
+      checked = checkEncoded(encoded);
+    } catch (err) {
+      return this.refuse(err, name);
+    }
+    const wanted = this.admit(checked.type);
+    if (wanted === 0) return this.filteredEverywhere();
+    return this.offer(publishedEvent(checked, encoded.value, encoded.headers, wanted));
+  }
+
+  /**
    * Applies new lane settings. Everything is validated first (a bad config throws and changes
    * nothing); then each event published afterwards is decided by the new settings, and each one
    * published before by the old — none lost, none sent twice. A lane given another transport
@@ -199,14 +250,7 @@ export class Producer {
   // --- publishing ---
 
   private accept(type: string, payload: EventPayload<EventName>): PublishReceipt {
-    const runtimes = this.runtimes;
-    const admitted = this.admitted;
-    let wanted = 0;
-    for (let i = 0; i < runtimes.length; i++) {
-      const pipeline = runtimes[i]!.lane.admits(type);
-      admitted[i] = pipeline;
-      if (pipeline) wanted++;
-    }
+    const wanted = this.admit(type);
     if (wanted === 0) return this.filteredEverywhere();
     const sequence = this.sequencer.upcoming;
     let event: PublishedEvent;
@@ -218,29 +262,39 @@ export class Producer {
         sequence,
       });
       const { value, headers } = encodeEnvelope(envelope, this.config.format);
-      const receipt = new Receipt(envelope.id, sequence, true, wanted);
-      event = {
-        id: envelope.id,
-        sequence,
-        type,
-        key: envelope.key,
-        value,
-        headers,
-        size: eventSize(value, envelope.key, type),
-        publishedAt: performance.now(),
-        receipt,
-      };
+      event = publishedEvent(envelope, value, headers, wanted);
     } catch (err) {
       return this.refuse(err, type);
     }
     // Taken only once the event is sure to go out: a refused event leaves no gap in the sequence.
     this.sequencer.take();
+    return this.offer(event);
+  }
+
+  /** Asks every lane's filter (each answer kept in `admitted`); returns how many lanes take the event. */
+  private admit(type: string): number {
+    const runtimes = this.runtimes;
+    const admitted = this.admitted;
+    let wanted = 0;
+    for (let i = 0; i < runtimes.length; i++) {
+      const pipeline = runtimes[i]!.lane.admits(type);
+      admitted[i] = pipeline;
+      if (pipeline) wanted++;
+    }
+    return wanted;
+  }
+
+  /** Hands the event to the lanes `admit` found taking it; the others note it filtered. */
+  private offer(event: PublishedEvent): PublishReceipt {
+    const runtimes = this.runtimes;
+    const admitted = this.admitted;
+    const receipt = event.receipt!;
     for (let i = 0; i < runtimes.length; i++) {
       const pipeline = admitted[i];
       if (pipeline) runtimes[i]!.lane.offer(event, pipeline);
-      else event.receipt!.note(runtimes[i]!.lane.filteredEntry);
+      else receipt.note(runtimes[i]!.lane.filteredEntry);
     }
-    return event.receipt!;
+    return receipt;
   }
 
   private filteredEverywhere(): Receipt {
@@ -410,6 +464,27 @@ export class Producer {
 /** Creates a producer and starts its lanes (connecting in the background; see `ready`). */
 export function createProducer(config: ProducerConfig): Producer {
   return new Producer(config);
+}
+
+/** The event as lanes hold it, with the receipt `wanted` lanes settle. */
+function publishedEvent(
+  built: { readonly id: string; readonly type: string; readonly key: string; readonly sequence: bigint },
+  value: Uint8Array,
+  headers: Readonly<Record<string, string>>,
+  wanted: number,
+): PublishedEvent {
+  const { id, type, key, sequence } = built;
+  return {
+    id,
+    sequence,
+    type,
+    key,
+    value,
+    headers,
+    size: eventSize(value, key, type),
+    publishedAt: performance.now(),
+    receipt: new Receipt(id, sequence, true, wanted),
+  };
 }
 
 /** True when `promise` settles before `deadline` (ms since the epoch). */
