@@ -188,6 +188,7 @@ export class Consumer {
         destinations: c.destinations,
         fromBeginning: c.fromBeginning,
         maxInFlight: c.maxInFlight,
+        metrics: c.metrics,
         ...(c.deadLetterDestination !== undefined ? { deadLetterDestination: c.deadLetterDestination } : {}),
       });
     } catch (err) {

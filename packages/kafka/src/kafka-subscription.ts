@@ -4,15 +4,17 @@
 // `maxInFlight` records are unsettled, heartbeating so the group does not evict a slow
 // consumer. On rebalance, revoked partitions' unsettled work is abandoned without committing
 // past it — the new owner gets it from the last committed offset. `caughtUp()` tells when
-// everything the partitions held at the time of asking was handled (table bootstrap).
+// everything the partitions held at the time of asking was handled (table bootstrap). Lag per
+// partition goes to the metrics sink from each batch's high watermark (partition-lag.ts).
 
-import type { CloseReport, InboundRecord, Subscription } from "@kytos-events/core";
+import type { CloseReport, InboundRecord, Metrics, Subscription } from "@kytos-events/core";
 import { ErrorCode, KytosEventsError, OffsetTracker } from "@kytos-events/core";
 import type { Consumer, EachBatchPayload } from "kafkajs";
 import { CatchUp } from "./catch-up.js";
 import type { ResolvedKafkaConfig } from "./config.js";
 import { headersToStrings, KafkaRecord, type Settlement } from "./kafka-record.js";
 import { mapKafkaError } from "./map-error.js";
+import { PartitionLag } from "./partition-lag.js";
 import { laneOf, type PartitionRange, splitLane } from "./partition-offsets.js";
 
 export interface KafkaSubscriptionOptions {
@@ -24,6 +26,8 @@ export interface KafkaSubscriptionOptions {
   /** Where the group stands on each partition of its topics, per the broker. */
   readonly ranges: () => Promise<Map<string, PartitionRange>>;
   readonly onClosed: () => void;
+  /** Receives the consumer lag of each assigned partition. */
+  readonly metrics: Metrics;
 }
 
 interface CommitWaiter {
@@ -72,12 +76,15 @@ export class KafkaSubscription implements Subscription {
   private roomWaiter: (() => void) | undefined;
   private closing = false;
   private closed: Promise<CloseReport> | undefined;
+  private readonly lag: PartitionLag;
 
   constructor(
     private readonly consumer: Consumer,
     private readonly config: ResolvedKafkaConfig,
     private readonly options: KafkaSubscriptionOptions,
-  ) {}
+  ) {
+    this.lag = new PartitionLag(options.metrics);
+  }
 
   /** Joins the group; called once by the transport's `subscribe`. */
   async start(): Promise<void> {
@@ -198,6 +205,14 @@ export class KafkaSubscription implements Subscription {
   }: EachBatchPayload): Promise<void> {
     const lane = laneOf(batch.topic, batch.partition);
     const stopped = () => this.closing || !isRunning() || isStale();
+    if (stopped()) return;
+    this.lag.fetched(
+      lane,
+      batch.topic,
+      batch.partition,
+      Number(batch.firstOffset() ?? batch.highWatermark),
+      Number(batch.highWatermark),
+    );
     for (const message of batch.messages) {
       if (stopped()) break;
       const offset = Number(message.offset);
@@ -250,6 +265,7 @@ export class KafkaSubscription implements Subscription {
     if (next <= (this.settledNext.get(lane) ?? -1)) return;
     this.settledNext.set(lane, next);
     this.caughtUpLanes?.advance(lane, next);
+    this.lag.settled(lane, next);
   }
 
   private onCrash(error: Error, restart: boolean): void {
@@ -428,6 +444,7 @@ export class KafkaSubscription implements Subscription {
       ),
     );
     this.caughtUpLanes?.revoke(lane);
+    this.lag.revoked(lane);
     this.wakeRoom();
   }
 

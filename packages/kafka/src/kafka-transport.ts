@@ -7,6 +7,7 @@ import {
   ErrorCode,
   Header,
   KytosEventsError,
+  noopMetrics,
   type OutboundRecord,
   SendError,
   type SendFailure,
@@ -170,6 +171,7 @@ export class KafkaTransport implements Transport {
       deadLetter: (record, reason) => this.deadLetter(record, reason, options.deadLetterDestination),
       ranges: () => partitionRanges(this.admin, group, topics, fromBeginning),
       onClosed: () => this.subscriptions.delete(subscription),
+      metrics: options.metrics ?? noopMetrics,
     });
     try {
       await subscription.start();

@@ -30,6 +30,8 @@ export const MetricName = {
   Retries: "kytos_events.retries",
   /** Redeliveries the idempotency store recognised and skipped. */
   Duplicates: "kytos_events.consume.duplicates",
+  /** Records of a partition (or queue) this consumer group has not yet handled, as a subscriber sees them. */
+  ConsumerLag: "kytos_events.consume.lag",
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -52,7 +54,9 @@ export interface MetricDefinition {
  * - `reason` of Dropped: overflow-oldest, overflow-newest, wait-timeout, closed (the outage
  *   buffer's reasons), rejected (the broker refused the record for good). Filtered events
  *   count under Filtered, not here;
- * - `operation` of Retries: send, connect, handler, store.
+ * - `operation` of Retries: send, connect, handler, store;
+ * - `partition` of ConsumerLag: the partition number as a string; "0" for a transport
+ *   without partitions (a RabbitMQ queue). Each transport states how it measures lag.
  */
 export const metricDefinitions: Readonly<Record<MetricName, MetricDefinition>> = {
   [MetricName.Published]: counter("{event}", "events accepted by publish", ["lane", "event"]),
@@ -68,6 +72,10 @@ export const metricDefinitions: Readonly<Record<MetricName, MetricDefinition>> =
   [MetricName.DeadLetters]: counter("{record}", "records dead-lettered", ["destination", "event"]),
   [MetricName.Retries]: counter("{retry}", "further tries of a failed operation", ["operation"]),
   [MetricName.Duplicates]: counter("{record}", "redeliveries skipped as already handled", ["event"]),
+  [MetricName.ConsumerLag]: gauge("{record}", "records not yet handled by the consumer group", [
+    "destination",
+    "partition",
+  ]),
 };
 
 export type MetricLabels = Readonly<Record<string, string>>;

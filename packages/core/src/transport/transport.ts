@@ -1,6 +1,7 @@
 // The contract every transport (memory, Kafka, RabbitMQ, …) implements. Producers and consumers
 // are written against this interface only; nothing here names a broker. The contract test kit
 // (`@kytos-events/core/testkit`) checks each promise stated in these comments.
+import type { Metrics } from "../metrics/metrics.js";
 
 /**
  * A record to send. `destination` is a logical name produced by core's router (a per-NApp
@@ -57,6 +58,8 @@ export interface SubscribeOptions {
   readonly maxInFlight?: number;
   /** Where `deadLetter` puts records. Default: `<destination>.dlq`. */
   readonly deadLetterDestination?: string;
+  /** Where the subscription reports consumer lag (`MetricName.ConsumerLag`), if the transport measures it. Default: nowhere. */
+  readonly metrics?: Metrics;
 }
 
 /** Opaque position of an inbound record; only the offset tracker looks inside. */
