@@ -4,11 +4,12 @@
 // naive loop awaiting each confirm.
 import { createAmqpTransport, DEFAULT_AMQP_URL, routingKeyOf } from "@kytos-events/amqp";
 import { ContentType, Header, type OutboundRecord } from "@kytos-events/core";
-import { createProducer } from "@kytos-events/producer";
+import { createProducer, type EncodedEvent } from "@kytos-events/producer";
 import amqp from "amqplib";
 import { fmt } from "./measure.js";
+import { eventCount, MAPS_AND_ENCODES, PREBUILT, prebuiltEvents, timedPublish } from "./producer-run.js";
 import { printTable } from "./table.js";
-import { EVENT, linkDownContent, prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
+import { EVENT, prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
 
 const BATCH = 500;
 const MAX_UNCONFIRMED = 5000;
@@ -46,13 +47,16 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
     exchanges.push(
       `${run}.transport`,
       `${run}.producer`,
+      `${run}.prebuilt`,
       `${run}.transport.direct`,
       `${run}.producer.direct`,
+      `${run}.prebuilt.direct`,
     );
     results.push(
       await viaTransport(url, `${run}.transport`, prebuiltRecords(`${run}.transport.d`, events), bindQueue),
     );
-    results.push(await viaProducer(url, `${run}.producer`, events, bindQueue));
+    results.push(await viaProducer(url, `${run}.prebuilt`, prebuiltEvents(events), PREBUILT, bindQueue));
+    results.push(await viaProducer(url, `${run}.producer`, events, MAPS_AND_ENCODES, bindQueue));
     results.push(await naiveConfirms(url, await rawQueue("naive"), prebuiltRecords("naive", naiveEvents)));
   } finally {
     for (const q of queues) await ch.deleteQueue(q).catch(() => {});
@@ -165,10 +169,10 @@ async function viaTransport(
 async function viaProducer(
   url: string,
   exchange: string,
-  events: number,
+  work: number | EncodedEvent[],
+  contender: string,
   bindQueue: (exchange: string) => Promise<void>,
 ): Promise<ThroughputResult> {
-  const content = linkDownContent();
   const producer = createProducer({
     source: "bench",
     batch: { maxEvents: BATCH },
@@ -181,20 +185,14 @@ async function viaProducer(
           verboseDestination: false,
           statusDestination: false,
         },
-        buffer: { maxEvents: events + 1, maxBytes: 1024 * 1024 * 1024 },
+        buffer: { maxEvents: eventCount(work) + 2, maxBytes: 1024 * 1024 * 1024 },
       },
     ],
   });
   try {
     await producer.ready({ timeoutMs: 30_000 });
     await bindQueue(exchange);
-    const result = await timed("producer SDK (maps + encodes each event)", events, async () => {
-      for (let i = 0; i < events; i++) producer.publishKytos(EVENT, content);
-      if (!(await producer.flush({ timeoutMs: 300_000 }))) throw new Error("producer flush timed out");
-    });
-    const lane = producer.stats().lanes[0];
-    if (lane?.delivered !== events) throw new Error(`producer delivered ${lane?.delivered} of ${events}`);
-    return result;
+    return await timedPublish(producer, work, contender);
   } finally {
     await producer.close();
   }

@@ -4,11 +4,12 @@
 import { type KafkaBroker, startKafka } from "@kytos-events/brokers";
 import type { OutboundRecord } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
-import { createProducer } from "@kytos-events/producer";
+import { createProducer, type EncodedEvent } from "@kytos-events/producer";
 import { type IHeaders, Kafka, logLevel, Partitioners } from "kafkajs";
 import { fmt } from "./measure.js";
+import { eventCount, MAPS_AND_ENCODES, PREBUILT, prebuiltEvents, timedPublish } from "./producer-run.js";
 import { printTable } from "./table.js";
-import { EVENT, linkDownContent, prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
+import { prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
 
 const BATCH = 500;
 const PARTITIONS = 3;
@@ -31,7 +32,7 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
     const topic = (name: string) => `bench.${run}.${name}`;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: ["raw", "transport", "naive", "producer.topology"].map((t) => ({
+      topics: ["raw", "transport", "naive", "producer.topology", "prebuilt.topology"].map((t) => ({
         topic: topic(t),
         numPartitions: PARTITIONS,
       })),
@@ -39,7 +40,8 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
 
     results.push(await rawKafkajs(kafka, prebuiltRecords(topic("raw"), events)));
     results.push(await viaTransport(brokers, prebuiltRecords(topic("transport"), events)));
-    results.push(await viaProducer(brokers, `bench.${run}.producer`, events));
+    results.push(await viaProducer(brokers, `bench.${run}.prebuilt`, prebuiltEvents(events), PREBUILT));
+    results.push(await viaProducer(brokers, `bench.${run}.producer`, events, MAPS_AND_ENCODES));
     results.push(await naiveLoop(kafka, prebuiltRecords(topic("naive"), naiveEvents)));
   } finally {
     await admin.disconnect();
@@ -122,8 +124,12 @@ async function viaTransport(brokers: string, records: OutboundRecord[]): Promise
   }
 }
 
-async function viaProducer(brokers: string, prefix: string, events: number): Promise<ThroughputResult> {
-  const content = linkDownContent();
+async function viaProducer(
+  brokers: string,
+  prefix: string,
+  work: number | EncodedEvent[],
+  contender: string,
+): Promise<ThroughputResult> {
   const producer = createProducer({
     source: "bench",
     batch: { maxEvents: BATCH },
@@ -132,19 +138,12 @@ async function viaProducer(brokers: string, prefix: string, events: number): Pro
         name: "kafka",
         transport: createKafkaTransport({ brokers, producer: { maxBatchRecords: BATCH } }),
         routing: { nappDestination: `${prefix}.{napp}`, verboseDestination: false, statusDestination: false },
-        buffer: { maxEvents: events + 1, maxBytes: 1024 * 1024 * 1024 },
+        buffer: { maxEvents: eventCount(work) + 2, maxBytes: 1024 * 1024 * 1024 },
       },
     ],
   });
   try {
-    await producer.ready({ timeoutMs: 60_000 });
-    const result = await timed("producer SDK (maps + encodes each event)", events, async () => {
-      for (let i = 0; i < events; i++) producer.publishKytos(EVENT, content);
-      if (!(await producer.flush({ timeoutMs: 120_000 }))) throw new Error("producer flush timed out");
-    });
-    const lane = producer.stats().lanes[0];
-    if (lane?.delivered !== events) throw new Error(`producer delivered ${lane?.delivered} of ${events}`);
-    return result;
+    return await timedPublish(producer, work, contender);
   } finally {
     await producer.close();
   }
