@@ -4,7 +4,8 @@
 // dead-letter through the dead-letter queue, each copy confirmed before the original is
 // acked. Whatever is unacked when the channel or connection goes away is requeued by the
 // broker and redelivered (flagged), so nothing is lost; after a reconnect, or a channel the
-// broker closed, the subscription declares its queues again and resumes consuming.
+// broker closed, the subscription declares its queues again and resumes consuming. With a
+// metrics sink, each queue's consumer lag is measured on a timer (queue-lag.ts).
 import {
   BackoffPolicy,
   type CloseReport,
@@ -13,6 +14,8 @@ import {
   Header,
   type InboundRecord,
   KytosEventsError,
+  type Metrics,
+  noopMetrics,
   type Subscription,
   sleep,
 } from "@kytos-events/core";
@@ -23,6 +26,7 @@ import type { AmqpConnection } from "./connection.js";
 import type { LastValue } from "./last-value.js";
 import { isNotFound } from "./map-error.js";
 import type { Publication, PublishOutcome } from "./publisher.js";
+import { QueueLag } from "./queue-lag.js";
 import { type CopySource, deadLetterCopy, retryCopy } from "./settlement-copies.js";
 import { SnapshotRecord, type SnapshotSettlement } from "./snapshot-record.js";
 import { declare, declareDelayQueue, declareSubscriptionQueue, directExchangeOf } from "./topology.js";
@@ -36,6 +40,8 @@ export interface AmqpSubscriptionOptions {
   readonly fromBeginning: boolean;
   readonly publish: (items: readonly Publication[]) => Promise<PublishOutcome[]>;
   readonly lastValues: (destination: string) => Promise<LastValue[]>;
+  /** Where consumer lag goes; none measured without one. */
+  readonly metrics: Metrics | undefined;
 }
 
 interface BoundQueue {
@@ -61,6 +67,7 @@ export class AmqpSubscription implements Subscription {
   private closing = false;
   private closed: Promise<CloseReport> | undefined;
   private readonly stopListening: () => void;
+  private readonly lag: QueueLag | undefined;
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -81,6 +88,17 @@ export class AmqpSubscription implements Subscription {
         void this.repair();
       }),
     );
+    const metrics = options.metrics;
+    if (metrics && metrics !== noopMetrics && config.consumerLagIntervalMs > 0) {
+      this.lag = new QueueLag({
+        metrics,
+        intervalMs: config.consumerLagIntervalMs,
+        queues: this.queues.map((q) => ({ queue: q.queue, destination: q.spec.name })),
+        model: async () => (connection.isOpen ? connection.get() : undefined),
+        unsettled: (queue) => this.unsettledFrom(queue),
+        logger: config.logger,
+      });
+    }
   }
 
   /**
@@ -93,6 +111,7 @@ export class AmqpSubscription implements Subscription {
     const model = await this.connection.get();
     const fresh = this.options.fromBeginning ? await this.queuesWithoutHistory(model) : [];
     await this.setUp(model, fresh.length > 0 ? () => this.loadSnapshot(fresh) : undefined);
+    this.lag?.start();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<InboundRecord> {
@@ -109,6 +128,7 @@ export class AmqpSubscription implements Subscription {
     this.closed ??= (async () => {
       this.closing = true;
       this.stopListening();
+      this.lag?.stop();
       const unsettled = this.delivered.size;
       this.delivered.clear();
       this.pending = [];
@@ -347,6 +367,12 @@ export class AmqpSubscription implements Subscription {
       );
     }
     return declareDelayQueue(await this.connection.get(), queue, delayMs);
+  }
+
+  private unsettledFrom(queue: string): number {
+    let n = 0;
+    for (const record of this.delivered) if (record.queue === queue) n++;
+    return n;
   }
 
   private wake(): void {

@@ -206,6 +206,7 @@ export class AmqpTransport implements Transport {
       fromBeginning: options.fromBeginning ?? false,
       publish: (items) => this.publisher.publish(items),
       lastValues: (destination) => this.lastValues(destination),
+      metrics: options.metrics,
     });
     try {
       await subscription.start();

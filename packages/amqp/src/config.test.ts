@@ -29,6 +29,8 @@ describe("resolveAmqpConfig", () => {
     expect(c.reconnect).toEqual({ initialDelayMs: 200, maxDelayMs: 5000, jitter: "equal" });
     expect(c.maxMessageBytes).toBe(16 * 1024 * 1024);
     expect(c.maxUnconfirmed).toBe(5000);
+    expect(c.consumerLagIntervalMs).toBe(5000);
+    expect(resolveAmqpConfig({ consumerLagIntervalMs: 0 }).consumerLagIntervalMs).toBe(0);
   });
 
   it("takes credentials and vhost from options over the URL, and shows neither password", () => {
@@ -105,6 +107,7 @@ describe("resolveAmqpConfig", () => {
       [{ connectionTimeoutMs: Number.NaN }, "connectionTimeoutMs"],
       [{ maxMessageBytes: 0 }, "maxMessageBytes"],
       [{ maxUnconfirmed: 0 }, "maxUnconfirmed"],
+      [{ consumerLagIntervalMs: -1 }, "consumerLagIntervalMs"],
       [{ reconnect: { initialDelayMs: -5 } }, "initialDelayMs"],
     ];
     for (const [config, name] of cases)

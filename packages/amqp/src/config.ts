@@ -66,6 +66,12 @@ export interface AmqpTransportConfig {
   readonly connectionName?: string;
   /** Where the transport reports reconnects and channel errors. Default: silent. */
   readonly logger?: Logger;
+  /**
+   * How often a subscription given a metrics sink asks RabbitMQ for its queues' ready-message
+   * counts to report consumer lag, ms; 0 turns it off. Default 5000 (one short-lived channel
+   * per subscription per round).
+   */
+  readonly consumerLagIntervalMs?: number;
 }
 
 /** A user name and password for AMQP's PLAIN login. */
@@ -128,6 +134,7 @@ export interface ResolvedAmqpConfig {
   readonly maxMessageBytes: number;
   readonly maxUnconfirmed: number;
   readonly logger: Logger;
+  readonly consumerLagIntervalMs: number;
 }
 
 export const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
@@ -240,5 +247,11 @@ export function resolveAmqpConfig(config: AmqpTransportConfig = {}): ResolvedAmq
     ),
     maxUnconfirmed: number(config.maxUnconfirmed ?? 5000, "maxUnconfirmed", 1),
     logger: config.logger ?? silentLogger,
+    consumerLagIntervalMs: number(
+      config.consumerLagIntervalMs ?? 5000,
+      "consumerLagIntervalMs",
+      0,
+      2 ** 31 - 1,
+    ),
   };
 }
