@@ -16,6 +16,7 @@ import {
   type Transport,
   type WireFormat,
 } from "@kytos-events/core";
+import type { PublishHook } from "./publish-hook.js";
 import type { SequenceStore } from "./sequence/sequence-store.js";
 import type { SpoolConfig } from "./spool/spool.js";
 
@@ -85,6 +86,12 @@ export interface ProducerConfig {
   readonly closeTimeoutMs?: number;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /**
+   * Called inside `publish`, once per lane that takes the event: may add record headers (trace
+   * context) and watch that lane's outcome. `createOtelTracing().onPublish` from
+   * `@kytos-events/otel` is one. Default: none.
+   */
+  readonly onPublish?: PublishHook;
 }
 
 /** What `reload` may change: the lanes (filters, routing, transports, buffers; lanes added or removed). */
@@ -109,6 +116,7 @@ export interface ResolvedConfig {
   readonly strict: boolean;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly onPublish: PublishHook | undefined;
 }
 
 const LANE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
@@ -224,6 +232,9 @@ export function resolveConfig(config: ProducerConfig): ResolvedConfig {
   } catch (err) {
     throw invalid(`retry: ${(err as Error).message}`);
   }
+  if (config.onPublish !== undefined && typeof config.onPublish !== "function") {
+    throw invalid("onPublish must be a function (event) => { headers?, settled? } or left out.");
+  }
   return {
     source: config.source,
     lanes: resolveLanes(config.lanes, 1),
@@ -235,5 +246,6 @@ export function resolveConfig(config: ProducerConfig): ResolvedConfig {
     strict: config.strict ?? false,
     logger: config.logger ?? silentLogger,
     metrics: config.metrics ?? noopMetrics,
+    onPublish: config.onPublish,
   };
 }

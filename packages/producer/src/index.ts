@@ -13,6 +13,7 @@ export type { LaneDropReason, LaneStats } from "./lane.js";
 export type { EncodedEvent } from "./prebuilt.js";
 export type { LaneCloseReport, ProducerCloseReport, ProducerStats } from "./producer.js";
 export { createProducer, Producer } from "./producer.js";
+export type { PublishHook, PublishHookEvent, PublishHookResult } from "./publish-hook.js";
 export type { DeliveryReport, LaneDelivery, LaneStatus, PublishReceipt } from "./receipt.js";
 export type { FileSequenceStoreOptions, SequenceStore } from "./sequence/sequence-store.js";
 export { createFileSequenceStore } from "./sequence/sequence-store.js";

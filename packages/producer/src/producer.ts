@@ -36,6 +36,7 @@ import {
 } from "./config.js";
 import { Lane, type LaneStats } from "./lane.js";
 import { type CheckedEvent, checkEncoded, checkEnvelope, type EncodedEvent } from "./prebuilt.js";
+import { applyPublishHook } from "./publish-hook.js";
 import { eventSize, type LaneItem, type PublishedEvent } from "./published-event.js";
 import { Pump } from "./pump.js";
 import { type PublishReceipt, Receipt } from "./receipt.js";
@@ -289,10 +290,13 @@ export class Producer {
     const runtimes = this.runtimes;
     const admitted = this.admitted;
     const receipt = event.receipt!;
+    const hook = this.config.onPublish;
     for (let i = 0; i < runtimes.length; i++) {
       const pipeline = admitted[i];
-      if (pipeline) runtimes[i]!.lane.offer(event, pipeline);
-      else receipt.note(runtimes[i]!.lane.filteredEntry);
+      const lane = runtimes[i]!.lane;
+      if (!pipeline) receipt.note(lane.filteredEntry);
+      else if (hook) lane.offer(applyPublishHook(hook, event, lane, pipeline, this.config.logger), pipeline);
+      else lane.offer(event, pipeline);
     }
     return receipt;
   }

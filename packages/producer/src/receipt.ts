@@ -57,6 +57,10 @@ export class Receipt implements PublishReceipt {
   private report: DeliveryReport | undefined;
   private promise: Promise<DeliveryReport> | undefined;
   private resolve: ((report: DeliveryReport) => void) | undefined;
+  /** Per-lane listeners from `onPublish` hooks; undefined (no cost) without hooks. */
+  private watchers:
+    | { readonly lane: string; readonly listener: (delivery: LaneDelivery) => void }[]
+    | undefined;
 
   constructor(
     readonly id: string,
@@ -90,9 +94,18 @@ export class Receipt implements PublishReceipt {
     this.settled.push(delivery);
   }
 
+  /** Calls `listener` when `lane` settles the event. */
+  watch(lane: string, listener: (delivery: LaneDelivery) => void): void {
+    this.watchers ??= [];
+    this.watchers.push({ lane, listener });
+  }
+
   settle(delivery: LaneDelivery): void {
     if (this.pending === 0) return;
     this.settled.push(delivery);
+    if (this.watchers) {
+      for (const w of this.watchers) if (w.lane === delivery.lane) w.listener(delivery);
+    }
     if (delivery.status === "dropped" || delivery.status === "failed") this.failed = true;
     if (--this.pending === 0) this.finish();
   }
