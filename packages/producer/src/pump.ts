@@ -226,8 +226,11 @@ export class Pump {
     let owners: number[];
     let unroutable: Map<number, KytosEventsError>;
     try {
+      // Usually every event of a batch came through one pipeline, long ensured: check each
+      // synchronously and await only for a pipeline (a reload's) whose destinations are new.
       for (const item of items) {
-        if (await this.prepare(item.pipeline ?? lane.pipeline)) continue;
+        const pipeline = item.pipeline ?? lane.pipeline;
+        if ((!this.stopping && this.ensured.has(pipeline)) || (await this.prepare(pipeline))) continue;
         if (fromMemory && !this.abandoned) lane.buffer.putBack(items);
         return;
       }
@@ -281,6 +284,7 @@ export class Pump {
     let firstRetry = -1;
     let cause: KytosEventsError | undefined;
     const failures: KytosEventsError[] = [];
+    const now = performance.now();
     for (let i = 0; i < items.length; i++) {
       const verdict = verdicts[i];
       const item = items[i]!;
@@ -292,7 +296,7 @@ export class Pump {
       }
       // A spooled event after a retried one is sent again with it (the spool replays in order).
       if (work.from === "spool" && firstRetry >= 0) continue;
-      if (verdict === undefined) this.delivered(item);
+      if (verdict === undefined) this.delivered(item, now);
       else {
         failures.push(verdict.failed);
         this.failed(item, verdict.failed);
@@ -331,10 +335,10 @@ export class Pump {
     await this.pause(delay);
   }
 
-  private delivered(item: LaneItem): void {
+  private delivered(item: LaneItem, now: number): void {
     const { lane } = this;
     lane.counts.delivered++;
-    this.ctx.metrics.observe(MetricName.SendLatency, performance.now() - item.event.publishedAt, lane.labels);
+    this.ctx.metrics.observe(MetricName.SendLatency, now - item.event.publishedAt, lane.labels);
     item.event.receipt?.settle(lane.deliveredEntry);
   }
 

@@ -49,12 +49,16 @@ export interface PublishReceipt {
   readonly durable: Promise<DeliveryReport>;
 }
 
-/** The receipt of one event; lanes settle it as the outcome becomes known. */
+/**
+ * The receipt of one event; lanes settle it as the outcome becomes known. One is made per
+ * published event, so it holds little: the report is built only if someone asks for `durable`.
+ */
 export class Receipt implements PublishReceipt {
   private pending: number;
-  private readonly settled: LaneDelivery[] = [];
+  // Lane outcomes in settlement order: the first one inline (most events go through one lane).
+  private first: LaneDelivery | undefined;
+  private rest: LaneDelivery[] | undefined;
   private failed = false;
-  private report: DeliveryReport | undefined;
   private promise: Promise<DeliveryReport> | undefined;
   private resolve: ((report: DeliveryReport) => void) | undefined;
   /** Per-lane listeners from `onPublish` hooks; undefined (no cost) without hooks. */
@@ -70,16 +74,16 @@ export class Receipt implements PublishReceipt {
     private readonly error?: KytosEventsError,
   ) {
     this.pending = pending;
-    if (pending === 0) this.finish();
   }
 
   get durable(): Promise<DeliveryReport> {
     if (!this.promise) {
-      this.promise = this.report
-        ? Promise.resolve(this.report)
-        : new Promise<DeliveryReport>((resolve) => {
-            this.resolve = resolve;
-          });
+      this.promise =
+        this.pending === 0
+          ? Promise.resolve(this.report())
+          : new Promise<DeliveryReport>((resolve) => {
+              this.resolve = resolve;
+            });
     }
     return this.promise;
   }
@@ -91,7 +95,7 @@ export class Receipt implements PublishReceipt {
 
   /** Records a lane's outcome that is already known when the receipt is made (filtered). */
   note(delivery: LaneDelivery): void {
-    this.settled.push(delivery);
+    this.record(delivery);
   }
 
   /** Calls `listener` when `lane` settles the event. */
@@ -102,23 +106,30 @@ export class Receipt implements PublishReceipt {
 
   settle(delivery: LaneDelivery): void {
     if (this.pending === 0) return;
-    this.settled.push(delivery);
+    this.record(delivery);
     if (this.watchers) {
       for (const w of this.watchers) if (w.lane === delivery.lane) w.listener(delivery);
     }
     if (delivery.status === "dropped" || delivery.status === "failed") this.failed = true;
-    if (--this.pending === 0) this.finish();
+    if (--this.pending === 0 && this.resolve) {
+      this.resolve(this.report());
+      this.resolve = undefined;
+    }
   }
 
-  private finish(): void {
-    this.report = {
+  private record(delivery: LaneDelivery): void {
+    if (this.first === undefined) this.first = delivery;
+    else (this.rest ??= []).push(delivery);
+  }
+
+  private report(): DeliveryReport {
+    const lanes = this.first === undefined ? [] : [this.first, ...(this.rest ?? [])];
+    return {
       id: this.id,
       sequence: this.sequence,
       ok: !this.failed && this.error === undefined,
-      lanes: this.settled,
+      lanes,
       ...(this.error ? { error: this.error } : {}),
     };
-    this.resolve?.(this.report);
-    this.resolve = undefined;
   }
 }
