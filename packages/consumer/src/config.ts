@@ -13,6 +13,7 @@ import {
   type Transport,
 } from "@kytos-events/core";
 import type { GapDetectionConfig } from "./gap-detector.js";
+import type { AroundHandler } from "./handler-hook.js";
 
 export interface ConsumerRetryConfig extends BackoffConfig {
   /**
@@ -49,6 +50,12 @@ export interface ConsumerConfig {
   readonly logger?: Logger;
   /** Default: none. */
   readonly metrics?: Metrics;
+  /**
+   * Wraps each run of an event's handlers (not duplicates, nor events without handlers): must
+   * call `run()` once and return or throw its result. `createOtelTracing().aroundHandler` from
+   * `@kytos-events/otel` is one. Default: none.
+   */
+  readonly aroundHandler?: AroundHandler;
 }
 
 export interface ResolvedConsumerConfig {
@@ -66,6 +73,7 @@ export interface ResolvedConsumerConfig {
   readonly deadLetterDestination: string | undefined;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly aroundHandler: AroundHandler | undefined;
 }
 
 export const DEFAULT_DESTINATIONS: readonly string[] = ["kytos.events"];
@@ -114,6 +122,9 @@ export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerC
   if (config.idempotencyTtlMs !== undefined && !(config.idempotencyTtlMs > 0)) {
     throw invalid(`idempotencyTtlMs must be positive, got ${config.idempotencyTtlMs}.`);
   }
+  if (config.aroundHandler !== undefined && typeof config.aroundHandler !== "function") {
+    throw invalid("aroundHandler must be a function (info, run) => Promise<void> or left out.");
+  }
   return {
     transport: config.transport,
     group: config.group,
@@ -129,5 +140,6 @@ export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerC
     deadLetterDestination: config.deadLetterDestination,
     logger: config.logger ?? silentLogger,
     metrics: config.metrics ?? noopMetrics,
+    aroundHandler: config.aroundHandler,
   };
 }

@@ -25,6 +25,7 @@ import {
   type UnknownEventHandler,
 } from "./event.js";
 import { GapDetector, type GapEvent } from "./gap-detector.js";
+import { type HandlerRunInfo, runAroundHandler } from "./handler-hook.js";
 import { type AnyHandler, HandlerRegistry } from "./handler-registry.js";
 import { IdempotencyBatcher } from "./idempotency-batcher.js";
 import { KeyedScheduler } from "./keyed-scheduler.js";
@@ -324,27 +325,21 @@ export class Consumer {
       signal: this.abort.signal,
       logger: this.config.logger,
     };
+    const handlers = unknown ? undefined : this.registry.match(envelope.type);
+    if (handlers?.length === 0) {
+      this.counts.ignored++;
+      this.settle(record, record.ack());
+      return;
+    }
+    if (unknown) this.counts.unknown++;
     try {
-      if (unknown) {
-        this.counts.unknown++;
-        await this.unknownHandler!(
-          {
-            reason: unknown.reason as "unknown-event" | "schema-too-new",
-            type: unknown.type,
-            envelope: unknown.envelope,
-            error: unknown.error,
-          },
-          context,
-        );
-      } else {
-        const handlers = this.registry.match(envelope.type);
-        if (handlers.length === 0) {
-          this.counts.ignored++;
-          this.settle(record, record.ack());
-          return;
-        }
-        const event = toKytosEvent(envelope);
-        for (const handler of handlers) await handler(event, context);
+      const hook = this.config.aroundHandler;
+      if (hook === undefined) await this.runHandlers(envelope, handlers, unknown, context);
+      else {
+        const info = handlerRunInfo(record, envelope, context.attempt, this.config);
+        await runAroundHandler(hook, info, () => this.runHandlers(envelope, handlers, unknown, context));
+      }
+      if (!unknown) {
         this.config.metrics.observe(MetricName.HandlerDuration, performance.now() - started, {
           event: envelope.type,
         });
@@ -367,6 +362,29 @@ export class Consumer {
     this.failures.delete(id);
     this.counts.handled++;
     this.settle(record, record.ack());
+  }
+
+  /** The event's handlers, or the unknown-event handler for an event this build cannot decode fully. */
+  private async runHandlers(
+    envelope: Envelope,
+    handlers: readonly AnyHandler[] | undefined,
+    unknown: DecodeFailure | undefined,
+    context: HandlerContext,
+  ): Promise<void> {
+    if (unknown) {
+      await this.unknownHandler!(
+        {
+          reason: unknown.reason as "unknown-event" | "schema-too-new",
+          type: unknown.type,
+          envelope: unknown.envelope,
+          error: unknown.error,
+        },
+        context,
+      );
+      return;
+    }
+    const event = toKytosEvent(envelope);
+    for (const handler of handlers!) await handler(event, context);
   }
 
   private warnNewerSchema(version: number): void {
@@ -519,6 +537,28 @@ function storeError(what: string, err: unknown): KytosEventsError {
     `idempotency store: ${what} failed: ${(err as Error)?.message ?? String(err)}`,
     { cause: err },
   );
+}
+
+/** What an `aroundHandler` hook is told about a run. */
+function handlerRunInfo(
+  record: InboundRecord,
+  envelope: Envelope,
+  attempt: number,
+  config: ResolvedConsumerConfig,
+): HandlerRunInfo {
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    key: envelope.key,
+    source: envelope.source,
+    sequence: envelope.sequence,
+    destination: record.destination,
+    headers: record.headers,
+    attempt,
+    group: config.group,
+    transport: config.transport.kind,
+    bodySize: record.value.byteLength,
+  };
 }
 
 /** A consumer on `config.transport`; register handlers with `on`, then `start()`. */

@@ -15,6 +15,7 @@ export type {
   UnknownEventHandler,
 } from "./event.js";
 export type { GapDetectionConfig, GapEvent } from "./gap-detector.js";
+export type { AroundHandler, HandlerRunInfo } from "./handler-hook.js";
 export type { BootstrapSignal } from "./status/bootstrap-watch.js";
 export type {
   StatusChange,
