@@ -3,17 +3,20 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { encoderFileName } from "./emit-encoder.js";
 import { registryFileName } from "./emit-registry.js";
 import { protocGenKytos } from "./plugin.js";
 import { buildImage, repoRoot, requestFor } from "./test-image.js";
 
 describe("protoc-gen-kytos", () => {
-  it("generates exactly the committed event registry", () => {
+  it("generates exactly the committed event registry and envelope encoder", () => {
     const response = protocGenKytos.run(requestFor(buildImage()));
     expect(response.error ?? "").toBe("");
-    expect(response.file.map((f) => f.name)).toEqual([registryFileName]);
-    const committed = readFileSync(path.join(repoRoot, "packages/schema/src/gen", registryFileName), "utf8");
-    expect(response.file[0]?.content).toBe(committed);
+    expect(response.file.map((f) => f.name)).toEqual([registryFileName, encoderFileName]);
+    for (const file of response.file) {
+      const committed = readFileSync(path.join(repoRoot, "packages/schema/src/gen", file.name), "utf8");
+      expect(file.content, file.name).toBe(committed);
+    }
   });
 
   it("fails when an event message is missing from the envelope's payload oneof", () => {

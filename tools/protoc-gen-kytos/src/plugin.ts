@@ -1,6 +1,8 @@
 // protoc-gen-kytos: reads the kytos.events.v1 custom options and generates the typed event
-// registry next to protoc-gen-es's output (same target and import options).
+// registry and the envelope's specialised binary encoder next to protoc-gen-es's output (same
+// target and import options).
 import { createEcmaScriptPlugin, type Schema } from "@bufbuild/protoplugin";
+import { emitEncoder } from "./emit-encoder.js";
 import { emitRegistry } from "./emit-registry.js";
 import { buildModel } from "./model.js";
 import { findExtensions } from "./options.js";
@@ -26,6 +28,7 @@ function generateTs(schema: Schema<Options>): void {
   const extensions = findExtensions(schema.allFiles);
   const model = buildModel(schema.files, extensions, schema.options.envelope);
   emitRegistry(schema, model);
+  emitEncoder(schema, model.envelope);
 }
 
 export const protocGenKytos = createEcmaScriptPlugin({
