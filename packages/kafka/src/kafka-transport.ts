@@ -110,16 +110,21 @@ export class KafkaTransport implements Transport {
     const missing = all ? new Set<string>() : await this.topics.missing(batch.map((r) => r.destination));
     const failures: SendFailure[] = [];
     const valid: number[] = [];
+    // Each record's size is measured once, for the checks and for the batcher's byte budget.
+    const sizes: number[] = [];
     for (let index = 0; index < batch.length; index++) {
-      const verdict = all ?? this.check(batch[index]!, missing);
+      const record = batch[index]!;
+      const overhead = all ? 0 : keyAndHeaderBytes(record);
+      const verdict = all ?? this.check(record, missing, overhead);
       if (verdict) failures.push({ index, ...verdict });
-      else valid.push(index);
+      else {
+        valid.push(index);
+        sizes.push(record.value.byteLength + overhead);
+      }
     }
     if (valid.length > 0) {
-      const outcomes = await this.batcher.enqueue(
-        valid.map((i) => batch[i]!),
-        options.signal,
-      );
+      const records = valid.length === batch.length ? batch : valid.map((i) => batch[i]!);
+      const outcomes = await this.batcher.enqueue(records, options.signal, sizes);
       outcomes.forEach((outcome, i) => {
         const index = valid[i]!;
         if (outcome.withdrawn || outcome.inFlight) {
@@ -265,14 +270,14 @@ export class KafkaTransport implements Transport {
     return mapKafkaError(err, "send", this.config.brokers);
   }
 
-  private check(record: OutboundRecord, missing: ReadonlySet<string>): Verdict | undefined {
+  /** `overhead`: keyAndHeaderBytes(record). */
+  private check(record: OutboundRecord, missing: ReadonlySet<string>, overhead: number): Verdict | undefined {
     const { maxMessageBytes } = this.config;
     if (record.value.byteLength > maxMessageBytes) {
       return this.tooLarge(
         `a ${record.value.byteLength}-byte value for "${record.destination}" exceeds maxMessageBytes (${maxMessageBytes}).`,
       );
     }
-    const overhead = keyAndHeaderBytes(record);
     if (overhead > MAX_KEY_AND_HEADER_BYTES) {
       return this.tooLarge(
         `the key and headers of a record for "${record.destination}" take ${overhead} bytes; the limit is ${MAX_KEY_AND_HEADER_BYTES}.`,
@@ -314,13 +319,15 @@ export class KafkaTransport implements Transport {
         messages = [];
         byTopic.set(r.destination, messages);
       }
-      messages.push({
+      const message: Message = {
         key: r.key,
+        // A view of the same bytes, not a copy.
         value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
         // kafkajs only reads headers; no copy needed.
         headers: r.headers as IHeaders,
-        ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}),
-      });
+      };
+      if (r.timestamp !== undefined) message.timestamp = String(r.timestamp);
+      messages.push(message);
     }
     try {
       await producer.sendBatch({

@@ -176,4 +176,33 @@ describe("SendBatcher", () => {
     expect(sent).toEqual(["x", "y"]);
     await pending;
   });
+  it("keeps order and answers every caller when thousands of records from many sends wait at once", async () => {
+    const requests: string[][] = [];
+    const batcher = new SendBatcher({ ...defaults, lingerMs: 0, maxBatchRecords: 500 }, async (batch) => {
+      await new Promise((r) => setImmediate(r));
+      requests.push(keys(batch));
+    });
+    const sends = Array.from({ length: 40 }, (_, s) =>
+      batcher.enqueue(Array.from({ length: 250 }, (_, i) => rec(`${s * 250 + i}`))),
+    );
+    const outcomes = await Promise.all(sends);
+    expect(outcomes.map((o) => o.length)).toEqual(Array.from({ length: 40 }, () => 250));
+    expect(outcomes.flat().every((o) => o.error === undefined && !o.withdrawn)).toBe(true);
+    expect(requests.flat()).toEqual(Array.from({ length: 10_000 }, (_, i) => `${i}`));
+    expect(Math.max(...requests.map((r) => r.length))).toBe(500);
+    expect(batcher.pending).toBe(0);
+  });
+
+  it("uses the byte sizes the caller measured for the batch budget", async () => {
+    const requests: string[][] = [];
+    const batcher = new SendBatcher({ ...defaults, lingerMs: 0, maxBatchBytes: 100 }, async (batch) => {
+      requests.push(keys(batch));
+    });
+    await batcher.enqueue([rec("a"), rec("b"), rec("c"), rec("d")], undefined, [60, 30, 60, 10]);
+    // Measured by recordBytes these four are 26 bytes each: [a, b, c] and [d] instead.
+    expect(requests).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
+  });
 });

@@ -15,12 +15,27 @@ export interface BatchOutcome {
   readonly inFlight?: boolean;
 }
 
+// The records of one `enqueue` call share one promise: it resolves when the last one settles.
+interface Group {
+  readonly outcomes: BatchOutcome[];
+  remaining: number;
+  resolve: (outcomes: BatchOutcome[]) => void;
+}
+
 interface Pending {
   readonly record: OutboundRecord;
   readonly bytes: number;
-  readonly done: (outcome: BatchOutcome) => void;
+  readonly group: Group;
+  readonly index: number;
   taken: boolean;
   outcome?: BatchOutcome;
+}
+
+function settle(entry: Pending, outcome: BatchOutcome): void {
+  entry.outcome = outcome;
+  const group = entry.group;
+  group.outcomes[entry.index] = outcome;
+  if (--group.remaining === 0) group.resolve(group.outcomes);
 }
 
 export interface SendBatcherOptions {
@@ -52,7 +67,9 @@ export function keyAndHeaderBytes(record: OutboundRecord): number {
 }
 
 export class SendBatcher {
+  // Queued records are queue[head..]: taking a batch moves `head` instead of copying the rest.
   private queue: Pending[] = [];
+  private head = 0;
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
@@ -72,16 +89,22 @@ export class SendBatcher {
   ) {}
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 
   /**
    * Resolves with one outcome per record, in order, once each record's batch is settled. An
    * abort resolves at once: records still queued are withdrawn (never sent), records whose
    * batch is already on its way to the broker are reported `inFlight` (fate unknown).
+   * `bytes[i]`, when given, is `recordBytes(records[i])` already computed by the caller.
    */
-  async enqueue(records: readonly OutboundRecord[], signal?: AbortSignal): Promise<BatchOutcome[]> {
-    while (this.queue.length > 0 && this.queue.length + records.length > this.options.maxPendingRecords) {
+  async enqueue(
+    records: readonly OutboundRecord[],
+    signal?: AbortSignal,
+    bytes?: readonly number[],
+  ): Promise<BatchOutcome[]> {
+    if (records.length === 0) return [];
+    while (this.pending > 0 && this.pending + records.length > this.options.maxPendingRecords) {
       if (signal?.aborted) return records.map(() => WITHDRAWN);
       await new Promise<void>((resolve) => {
         const wake = () => {
@@ -93,27 +116,22 @@ export class SendBatcher {
       });
     }
     if (signal?.aborted) return records.map(() => WITHDRAWN);
-    const pending: Pending[] = [];
-    const outcomes = records.map(
-      (record) =>
-        new Promise<BatchOutcome>((resolve) => {
-          const bytes = recordBytes(record);
-          const entry: Pending = {
-            record,
-            bytes,
-            taken: false,
-            done: (outcome) => {
-              entry.outcome = outcome;
-              resolve(outcome);
-            },
-          };
-          pending.push(entry);
-          this.queue.push(entry);
-          this.queuedBytes += bytes;
-        }),
-    );
+    const pending: Pending[] = new Array(records.length);
+    let resolve!: (outcomes: BatchOutcome[]) => void;
+    const all = new Promise<BatchOutcome[]>((r) => {
+      resolve = r;
+    });
+    const group: Group = { outcomes: new Array(records.length), remaining: records.length, resolve };
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const size = bytes?.[index] ?? recordBytes(record);
+      const entry: Pending = { record, bytes: size, group, index, taken: false };
+      pending[index] = entry;
+      this.queue.push(entry);
+      this.queuedBytes += size;
+    }
     this.schedule();
-    if (!signal) return Promise.all(outcomes);
+    if (!signal) return all;
     return new Promise<BatchOutcome[]>((resolve) => {
       const onAbort = () => {
         this.withdraw(pending);
@@ -121,7 +139,7 @@ export class SendBatcher {
         resolve(pending.map((p) => p.outcome ?? { error: signal.reason, inFlight: true }));
       };
       signal.addEventListener("abort", onAbort, { once: true });
-      void Promise.all(outcomes).then((settled) => {
+      void all.then((settled) => {
         signal.removeEventListener("abort", onAbort);
         resolve(settled);
       });
@@ -130,7 +148,7 @@ export class SendBatcher {
 
   /** Sends whatever is queued now and resolves once nothing is queued or in flight. */
   async drain(): Promise<void> {
-    if (this.queue.length === 0 && !this.flushing) return;
+    if (this.pending === 0 && !this.flushing) return;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -141,10 +159,11 @@ export class SendBatcher {
   private withdraw(entries: readonly Pending[]): void {
     const withdrawn = new Set(entries.filter((e) => !e.taken));
     if (withdrawn.size === 0) return;
-    this.queue = this.queue.filter((e) => !withdrawn.has(e));
+    this.queue = this.queue.slice(this.head).filter((e) => !withdrawn.has(e));
+    this.head = 0;
     for (const e of withdrawn) {
       this.queuedBytes -= e.bytes;
-      e.done({ withdrawn: true });
+      settle(e, WITHDRAWN);
     }
     this.wakeRoom();
   }
@@ -152,7 +171,7 @@ export class SendBatcher {
   private schedule(): void {
     if (this.flushing) return;
     const full =
-      this.queue.length >= this.options.maxBatchRecords || this.queuedBytes >= this.options.maxBatchBytes;
+      this.pending >= this.options.maxBatchRecords || this.queuedBytes >= this.options.maxBatchBytes;
     if (full || this.options.lingerMs === 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
@@ -166,24 +185,35 @@ export class SendBatcher {
   }
 
   private take(): Pending[] {
+    const queue = this.queue;
+    const start = this.head;
+    const end = Math.min(queue.length, start + this.options.maxBatchRecords);
     let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && n < this.options.maxBatchRecords) {
-      const next = this.queue[n]!;
-      if (n > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
+    let n = start;
+    while (n < end) {
+      const next = queue[n]!;
+      if (n > start && bytes + next.bytes > this.options.maxBatchBytes) break;
       bytes += next.bytes;
       next.taken = true;
       n++;
     }
-    const batch = this.queue.slice(0, n);
-    this.queue = this.queue.slice(n);
+    const batch = queue.slice(start, n);
+    this.head = n;
+    // Drop the taken prefix once it is most of the array (amortised O(1) per record).
+    if (this.head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > queue.length) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
+    }
     this.queuedBytes -= bytes;
     return batch;
   }
 
   private async flush(): Promise<void> {
     if (this.flushing) return;
-    if (this.queue.length === 0) return this.wakeIdle();
+    if (this.pending === 0) return this.wakeIdle();
     this.flushing = true;
     const batch = this.take();
     this.wakeRoom();
@@ -194,21 +224,22 @@ export class SendBatcher {
     } catch (error) {
       outcome = { error };
     }
-    batch.forEach((p, i) => {
+    for (let i = 0; i < batch.length; i++) {
       const error = refused?.[i];
-      p.done(error === undefined ? outcome : { error });
-    });
+      settle(batch[i]!, error === undefined ? outcome : { error });
+    }
     if (outcome.error !== undefined) {
       // Records queued behind a failed batch fail with it: sending them now would put them on
       // the broker ahead of the failed ones, and callers re-send in order.
-      const behind = this.queue;
+      const behind = this.queue.slice(this.head);
       this.queue = [];
+      this.head = 0;
       this.queuedBytes = 0;
-      for (const p of behind) p.done(outcome);
+      for (const p of behind) settle(p, outcome);
       this.wakeRoom();
     }
     this.flushing = false;
-    if (this.queue.length === 0) this.wakeIdle();
+    if (this.pending === 0) this.wakeIdle();
     else if (this.idleWaiters.length > 0) void this.flush();
     else this.schedule();
   }
