@@ -187,4 +187,28 @@ describe("publishing to RabbitMQ", () => {
     expect((error as SendError).failures[0]!.retriable).toBe(true);
     expect(await broker.messageCount(queue)).toBe(0);
   });
+  it("on an abort mid-send, every record is either confirmed or reported retriable, none both, and the stored ones are the confirmed", async () => {
+    const { dest, record } = await napp();
+    const { c, queue } = await subscribe(dest);
+    await c.close();
+    const abort = new AbortController();
+    const records = Array.from({ length: 2000 }, (_, i) => record("bulk", "k", `${i}`));
+    const sending = transport.send(records, { signal: abort.signal }).catch((e: unknown) => e);
+    // Abort once the broker holds some of them, so the send is caught part-way.
+    while ((await broker.messageCount(queue)) < 100) await new Promise((r) => setTimeout(r, 2));
+    abort.abort(new Error("shutting down"));
+    const error = await sending;
+    const failed = error instanceof SendError ? error.failures : [];
+    // 2000 records through a 64-message confirm window take many round trips: the abort lands part-way.
+    expect(error).toBeInstanceOf(SendError);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThan(records.length);
+    expect(failed.every((f) => f.retriable && f.error.code === ErrorCode.Closed)).toBe(true);
+    expect(new Set(failed.map((f) => f.index)).size).toBe(failed.length);
+    // Records whose fate is unknown may or may not be stored; all the others are.
+    const unknown = failed.filter((f) => /may or may not/.test(f.error.message)).length;
+    const stored = await broker.messageCount(queue);
+    expect(stored).toBeGreaterThanOrEqual(records.length - failed.length);
+    expect(stored).toBeLessThanOrEqual(records.length - failed.length + unknown);
+  });
 });

@@ -23,6 +23,28 @@ export interface PublishOutcome {
 
 const CONFIRMED: PublishOutcome = { retriable: false };
 
+/** The outcomes of one `publish` call, filled in as confirms arrive; one promise for all of them. */
+class Outcomes {
+  readonly known: (PublishOutcome | undefined)[];
+  readonly all: Promise<PublishOutcome[]>;
+  private remaining: number;
+  private resolve!: (outcomes: PublishOutcome[]) => void;
+
+  constructor(count: number) {
+    this.known = new Array(count);
+    this.remaining = count;
+    this.all = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+    if (count === 0) this.resolve([]);
+  }
+
+  set(index: number, outcome: PublishOutcome): void {
+    this.known[index] = outcome;
+    if (--this.remaining === 0) this.resolve(this.known as PublishOutcome[]);
+  }
+}
+
 export class Publisher {
   private channel: ConfirmChannel | undefined;
   private opening: Promise<ConfirmChannel> | undefined;
@@ -48,22 +70,20 @@ export class Publisher {
       const error = unavailable(err);
       return items.map(() => ({ error, retriable: true }));
     }
-    const outcomes: Promise<PublishOutcome>[] = [];
-    for (const item of items) {
+    const outcomes = new Outcomes(items.length);
+    for (let index = 0; index < items.length; index++) {
       if (signal?.aborted || this.channel !== channel) {
         // Aborted, or the channel died under us: the rest never left this process.
         const error = signal?.aborted ? aborted(signal) : unavailable(new Error("channel closed"));
-        outcomes.push(Promise.resolve({ error, retriable: true }));
+        outcomes.set(index, { error, retriable: true });
         continue;
       }
       while (this.outstanding >= this.maxUnconfirmed && this.channel === channel) {
         await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
       }
-      const { outcome, writable } = this.publishOne(channel, item);
-      outcomes.push(outcome);
-      if (!writable) await this.drained(channel);
+      if (!this.publishOne(channel, items[index]!, outcomes, index)) await this.drained(channel);
     }
-    return signal ? settleOrAbort(outcomes, signal) : Promise.all(outcomes);
+    return signal ? settleOrAbort(outcomes, signal) : outcomes.all;
   }
 
   /** Waits for every unconfirmed message, then closes the channel. */
@@ -76,50 +96,47 @@ export class Publisher {
     }
   }
 
-  private publishOne(
-    channel: ConfirmChannel,
-    item: Publication,
-  ): { outcome: Promise<PublishOutcome>; writable: boolean } {
+  /** Publishes one message; its outcome lands in `outcomes[index]`. False when the write buffer is full. */
+  private publishOne(channel: ConfirmChannel, item: Publication, outcomes: Outcomes, index: number): boolean {
     const messageId = `ke-${++this.nextId}`;
-    let writable = true;
     this.outstanding++;
-    const outcome = new Promise<PublishOutcome>((resolve) => {
-      const done = (result: PublishOutcome) => {
-        this.outstanding--;
-        this.wakeRoom();
-        resolve(result);
-      };
-      try {
-        writable = channel.publish(
-          item.exchange,
-          item.routingKey,
-          item.content,
-          { ...item.options, messageId, persistent: true, mandatory: true },
-          (err: unknown) => {
-            if (err) return done({ error: unavailable(err), retriable: true });
-            if (this.returned.delete(messageId)) return done({ error: unroutable(item), retriable: false });
-            done(CONFIRMED);
-          },
-        );
-      } catch (err) {
-        // amqplib throws synchronously for a message it cannot encode (RangeError: headers over
-        // 64 KiB) — sending it again cannot help — and for a channel already closed — it can.
-        const bad = err instanceof RangeError || err instanceof TypeError;
-        done(
-          bad
-            ? {
-                error: new KytosEventsError(
-                  ErrorCode.SendRejected,
-                  `the message for routing key "${item.routingKey}" cannot be encoded: ${(err as Error).message}`,
-                  { cause: err },
-                ),
-                retriable: false,
-              }
-            : { error: unavailable(err), retriable: true },
-        );
-      }
-    });
-    return { outcome, writable };
+    const done = (result: PublishOutcome) => {
+      this.outstanding--;
+      this.wakeRoom();
+      outcomes.set(index, result);
+    };
+    try {
+      return channel.publish(
+        item.exchange,
+        item.routingKey,
+        item.content,
+        { ...item.options, messageId, persistent: true, mandatory: true },
+        (err: unknown) => {
+          if (err) return done({ error: unavailable(err), retriable: true });
+          if (this.returned.size > 0 && this.returned.delete(messageId)) {
+            return done({ error: unroutable(item), retriable: false });
+          }
+          done(CONFIRMED);
+        },
+      );
+    } catch (err) {
+      // amqplib throws synchronously for a message it cannot encode (RangeError: headers over
+      // 64 KiB) — sending it again cannot help — and for a channel already closed — it can.
+      const bad = err instanceof RangeError || err instanceof TypeError;
+      done(
+        bad
+          ? {
+              error: new KytosEventsError(
+                ErrorCode.SendRejected,
+                `the message for routing key "${item.routingKey}" cannot be encoded: ${(err as Error).message}`,
+                { cause: err },
+              ),
+              retriable: false,
+            }
+          : { error: unavailable(err), retriable: true },
+      );
+      return true;
+    }
   }
 
   // Every sender blocked on a full write buffer shares one wait (one listener pair), so many
@@ -168,6 +185,8 @@ export class Publisher {
   }
 
   private wakeRoom(): void {
+    // Called on every confirm: nothing to allocate when no sender waits for room.
+    if (this.roomWaiters.length === 0) return;
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const w of waiters) w();
@@ -175,32 +194,24 @@ export class Publisher {
 }
 
 /** All outcomes, or on abort those known so far and "fate unknown" for the rest. */
-async function settleOrAbort(
-  outcomes: readonly Promise<PublishOutcome>[],
-  signal: AbortSignal,
-): Promise<PublishOutcome[]> {
-  const known: (PublishOutcome | undefined)[] = outcomes.map(() => undefined);
-  outcomes.forEach((o, i) => {
-    void o.then((v) => {
-      known[i] = v;
-    });
-  });
+async function settleOrAbort(outcomes: Outcomes, signal: AbortSignal): Promise<PublishOutcome[]> {
   let onAbort = () => {};
   const abort = new Promise<undefined>((resolve) => {
     onAbort = () => resolve(undefined);
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
-  const all = await Promise.race([Promise.all(outcomes), abort]);
+  const all = await Promise.race([outcomes.all, abort]);
   signal.removeEventListener("abort", onAbort);
   if (all) return all;
-  await new Promise((resolve) => setImmediate(resolve)); // let settled outcomes land in `known`
+  await new Promise((resolve) => setImmediate(resolve)); // let confirms already read land
   const error = new KytosEventsError(
     ErrorCode.Closed,
     "the send was aborted while the broker had not confirmed this message: it may or may not be stored.",
     { cause: signal.reason },
   );
-  return known.map((k) => k ?? { error, retriable: true });
+  // Array.from, not map: unsettled entries are holes, which map would skip.
+  return Array.from(outcomes.known, (k) => k ?? { error, retriable: true });
 }
 
 function unavailable(err: unknown): KytosEventsError {
