@@ -1,0 +1,11 @@
+// Builds @kytos-events/otel: ESM + CJS + type declarations.
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: { index: "src/index.ts" },
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+});
