@@ -18,6 +18,7 @@ export type {
   StatusState,
 } from "./event-types.js";
 export * from "./gen/kytos/events/v1/core_pb.js";
+export { envelopeToBinary } from "./gen/kytos/events/v1/envelope_binary.js";
 export * from "./gen/kytos/events/v1/envelope_pb.js";
 export { SCHEMA_VERSION } from "./gen/kytos/events/v1/event_registry.js";
 export * from "./gen/kytos/events/v1/flow_manager_objects_pb.js";
