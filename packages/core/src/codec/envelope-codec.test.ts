@@ -53,6 +53,19 @@ describe("envelope codec", () => {
     }
   });
 
+  it("writes binary envelopes byte for byte as toBinary does, for every controller fixture", () => {
+    for (const [i, fixture] of kytosEventFixtures.entries()) {
+      const payload = fromKytosJson(fixture.name as never, fixture.content);
+      const envelope = createEnvelope({
+        type: fixture.name as never,
+        payload,
+        source: "s",
+        sequence: BigInt(i),
+      });
+      expect(encodeEnvelope(envelope).value, fixture.name).toEqual(toBinary(EnvelopeSchema, envelope));
+    }
+  });
+
   it("hands back the event narrowed by its case", () => {
     const result = decodeEnvelope(encodeEnvelope(linkDown).value);
     expect(result.ok).toBe(true);

@@ -2,11 +2,12 @@
 // for humans reading a topic with a CLI). The content type travels in a header so a consumer
 // decodes either, and the event type/id/version/source headers let brokers, routers and
 // tools look at a record without decoding it.
-import { fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
+import { fromBinary, fromJsonString, toJsonString } from "@bufbuild/protobuf";
 import {
   type Envelope,
   EnvelopeSchema,
   ErrorCode,
+  envelopeToBinary,
   findEventDescriptor,
   KytosEventsError,
   SCHEMA_VERSION,
@@ -31,11 +32,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** Encodes an envelope with its headers; `format` defaults to "binary". */
+/**
+ * Encodes an envelope with its headers; `format` defaults to "binary". Binary goes through the
+ * schema's generated encoder: toBinary's bytes at a fraction of its cost (see BENCHMARKS.md).
+ */
 export function encodeEnvelope(envelope: Envelope, format: WireFormat = "binary"): EncodedEnvelope {
   const json = format === "json";
   return {
-    value: json ? encoder.encode(toJsonString(EnvelopeSchema, envelope)) : toBinary(EnvelopeSchema, envelope),
+    value: json ? encoder.encode(toJsonString(EnvelopeSchema, envelope)) : envelopeToBinary(envelope),
     headers: {
       [Header.ContentType]: json ? ContentType.Json : ContentType.Protobuf,
       [Header.EventType]: envelope.type,
