@@ -1,5 +1,6 @@
 // Brokers for tests and development without Docker: a real Apache Kafka started from the
-// Maven Central jars, and the local RabbitMQ.
+// Maven Central jars, the local RabbitMQ, and private RabbitMQ nodes for tests that crash or
+// reconfigure one.
 export { freePort } from "./free-port.js";
 export type { KafkaBrokerOptions } from "./kafka-broker.js";
 export { DEFAULT_KAFKA_VERSION, KafkaBroker, startKafka } from "./kafka-broker.js";
@@ -9,3 +10,5 @@ export { maskUrl } from "./mask-url.js";
 export { cacheRoot, fetchKafkaJars } from "./maven-fetch.js";
 export type { RabbitMQInfo } from "./rabbitmq.js";
 export { DEFAULT_AMQP_URL, ensureRabbitMQ } from "./rabbitmq.js";
+export type { RabbitMQNodeOptions, RabbitMQTlsListener } from "./rabbitmq-node.js";
+export { RabbitMQNode, startRabbitMQ } from "./rabbitmq-node.js";
