@@ -2,7 +2,7 @@
 // record (publisher confirms), messages are persistent with content type and headers, one
 // publish reaches every queue whose bindings carry the event, unroutable records are failures
 // of their own, and a burst beyond the confirm window and the socket buffer loses nothing.
-import { ErrorCode, Header, type OutboundRecord, SendError } from "@kytos-events/core";
+import { ErrorCode, Header, type KytosEventsError, type OutboundRecord, SendError } from "@kytos-events/core";
 import { Collector } from "@kytos-events/core/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AmqpRecord } from "./amqp-record.js";
@@ -195,7 +195,7 @@ describe("publishing to RabbitMQ", () => {
     const records = Array.from({ length: 2000 }, (_, i) => record("bulk", "k", `${i}`));
     const sending = transport.send(records, { signal: abort.signal }).catch((e: unknown) => e);
     // Abort once the broker holds some of them, so the send is caught part-way.
-    while ((await broker.messageCount(queue)) < 100) await new Promise((r) => setTimeout(r, 2));
+    while (((await broker.messageCount(queue)) ?? 0) < 100) await new Promise((r) => setTimeout(r, 2));
     abort.abort(new Error("shutting down"));
     const error = await sending;
     const failed = error instanceof SendError ? error.failures : [];
@@ -203,7 +203,9 @@ describe("publishing to RabbitMQ", () => {
     expect(error).toBeInstanceOf(SendError);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.length).toBeLessThan(records.length);
-    expect(failed.every((f) => f.retriable && f.error.code === ErrorCode.Closed)).toBe(true);
+    expect(failed.every((f) => f.retriable && (f.error as KytosEventsError).code === ErrorCode.Closed)).toBe(
+      true,
+    );
     expect(new Set(failed.map((f) => f.index)).size).toBe(failed.length);
     // Records whose fate is unknown may or may not be stored; all the others are.
     const unknown = failed.filter((f) => /may or may not/.test(f.error.message)).length;
