@@ -6,15 +6,16 @@ import { createAmqpTransport, DEFAULT_AMQP_URL, routingKeyOf } from "@kytos-even
 import { ContentType, Header, type OutboundRecord } from "@kytos-events/core";
 import { createProducer, type EncodedEvent } from "@kytos-events/producer";
 import amqp from "amqplib";
+import { type CpuThroughputResult, timedCpu } from "./cpu-timed.js";
 import { fmt } from "./measure.js";
 import { eventCount, MAPS_AND_ENCODES, PREBUILT, prebuiltEvents, timedPublish } from "./producer-run.js";
 import { printTable } from "./table.js";
-import { EVENT, prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
+import { EVENT, prebuiltRecords } from "./workload.js";
 
 const BATCH = 500;
 const MAX_UNCONFIRMED = 5000;
 
-export async function runAmqp(quick: boolean): Promise<{ broker: string; results: ThroughputResult[] }> {
+export async function runAmqp(quick: boolean): Promise<{ broker: string; results: CpuThroughputResult[] }> {
   const url = process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
   const events = quick ? 10_000 : 100_000;
   const naiveEvents = quick ? 500 : 3_000;
@@ -24,7 +25,7 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
   const ch = await admin.createChannel();
   const queues: string[] = [];
   const exchanges: string[] = [];
-  const results: ThroughputResult[] = [];
+  const results: CpuThroughputResult[] = [];
   try {
     const rawQueue = async (name: string) => {
       const exchange = `${run}.${name}`;
@@ -64,15 +65,18 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
     await admin.close().catch(() => {});
   }
   const raw = results[0]?.perSecond ?? 1;
+  const rawCpu = results[0]?.cpuUsPerEvent ?? 1;
   printTable(
     `RabbitMQ producer (${fmt(events)} link_down events, confirms, persistent, quorum queue)`,
-    ["contender", "events", "seconds", "events/s", "× raw amqplib"],
+    ["contender", "events", "seconds", "events/s", "× raw amqplib", "client CPU µs/event", "CPU × raw"],
     results.map((r) => [
       r.contender,
       r.events,
       r.seconds.toFixed(2),
       fmt(r.perSecond),
       (r.perSecond / raw).toFixed(2),
+      r.cpuUsPerEvent.toFixed(1),
+      (r.cpuUsPerEvent / rawCpu).toFixed(2),
     ]),
   );
   return { broker: `RabbitMQ ${version}`, results };
@@ -96,11 +100,11 @@ async function rawConfirms(
   url: string,
   exchange: string,
   records: OutboundRecord[],
-): Promise<ThroughputResult> {
+): Promise<CpuThroughputResult> {
   const conn = await amqp.connect(url);
   const ch = await conn.createConfirmChannel();
   try {
-    return await timed("raw amqplib confirm channel", records.length, async () => {
+    return await timedCpu("raw amqplib confirm channel", records.length, async () => {
       let outstanding = 0;
       let failed: Error | undefined;
       let wake: (() => void) | undefined;
@@ -127,11 +131,11 @@ async function naiveConfirms(
   url: string,
   exchange: string,
   records: OutboundRecord[],
-): Promise<ThroughputResult> {
+): Promise<CpuThroughputResult> {
   const conn = await amqp.connect(url);
   const ch = await conn.createConfirmChannel();
   try {
-    return await timed("naive: one awaited confirm per event", records.length, async () => {
+    return await timedCpu("naive: one awaited confirm per event", records.length, async () => {
       for (const r of records) {
         const p = publishArgs(r);
         await new Promise<void>((resolve, reject) =>
@@ -149,14 +153,14 @@ async function viaTransport(
   exchange: string,
   records: OutboundRecord[],
   bindQueue: (exchange: string) => Promise<void>,
-): Promise<ThroughputResult> {
+): Promise<CpuThroughputResult> {
   const transport = createAmqpTransport({ url, exchange, maxUnconfirmed: MAX_UNCONFIRMED });
   try {
     await transport.ensureDestinations([{ name: records[0]?.destination ?? "", eventPrefixes: [""] }]);
     await bindQueue(exchange);
     await transport.send(records.slice(0, 1));
     const rest = records.slice(1);
-    return await timed("kytos-events amqp transport", records.length, async () => {
+    return await timedCpu("kytos-events amqp transport", records.length, async () => {
       const sends: Promise<void>[] = [];
       for (let i = 0; i < rest.length; i += BATCH) sends.push(transport.send(rest.slice(i, i + BATCH)));
       await Promise.all(sends);
@@ -172,7 +176,7 @@ async function viaProducer(
   work: number | EncodedEvent[],
   contender: string,
   bindQueue: (exchange: string) => Promise<void>,
-): Promise<ThroughputResult> {
+): Promise<CpuThroughputResult> {
   const producer = createProducer({
     source: "bench",
     batch: { maxEvents: BATCH },

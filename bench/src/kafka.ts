@@ -6,15 +6,16 @@ import type { OutboundRecord } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import { createProducer, type EncodedEvent } from "@kytos-events/producer";
 import { type IHeaders, Kafka, logLevel, Partitioners } from "kafkajs";
+import { type CpuThroughputResult, timedCpu } from "./cpu-timed.js";
 import { fmt } from "./measure.js";
 import { eventCount, MAPS_AND_ENCODES, PREBUILT, prebuiltEvents, timedPublish } from "./producer-run.js";
 import { printTable } from "./table.js";
-import { prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
+import { prebuiltRecords } from "./workload.js";
 
 const BATCH = 500;
 const PARTITIONS = 3;
 
-export async function runKafka(quick: boolean): Promise<{ brokers: string; results: ThroughputResult[] }> {
+export async function runKafka(quick: boolean): Promise<{ brokers: string; results: CpuThroughputResult[] }> {
   const events = quick ? 20_000 : 200_000;
   const naiveEvents = quick ? 500 : 3_000;
   let broker: KafkaBroker | undefined;
@@ -26,7 +27,7 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
   const run = `${Date.now()}`;
   const kafka = new Kafka({ clientId: "bench", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const results: ThroughputResult[] = [];
+  const results: CpuThroughputResult[] = [];
   try {
     await admin.connect();
     const topic = (name: string) => `bench.${run}.${name}`;
@@ -48,15 +49,18 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
     await broker?.destroy();
   }
   const raw = results[0]?.perSecond ?? 1;
+  const rawCpu = results[0]?.cpuUsPerEvent ?? 1;
   printTable(
     `Kafka producer (${fmt(events)} link_down events, ${PARTITIONS} partitions, acks=all, idempotent)`,
-    ["contender", "events", "seconds", "events/s", "× raw kafkajs"],
+    ["contender", "events", "seconds", "events/s", "× raw kafkajs", "client CPU µs/event", "CPU × raw"],
     results.map((r) => [
       r.contender,
       r.events,
       r.seconds.toFixed(2),
       fmt(r.perSecond),
       (r.perSecond / raw).toFixed(2),
+      r.cpuUsPerEvent.toFixed(1),
+      (r.cpuUsPerEvent / rawCpu).toFixed(2),
     ]),
   );
   return { brokers: broker ? `self-started Kafka ${broker.version}` : brokers, results };
@@ -80,12 +84,12 @@ async function rawProducer(kafka: Kafka) {
   return producer;
 }
 
-async function rawKafkajs(kafka: Kafka, records: OutboundRecord[]): Promise<ThroughputResult> {
+async function rawKafkajs(kafka: Kafka, records: OutboundRecord[]): Promise<CpuThroughputResult> {
   const producer = await rawProducer(kafka);
   const topic = records[0]?.destination ?? "";
   const messages = toMessages(records);
   try {
-    return await timed("raw kafkajs sendBatch", records.length, async () => {
+    return await timedCpu("raw kafkajs sendBatch", records.length, async () => {
       for (let i = 0; i < messages.length; i += BATCH) {
         await producer.send({ topic, acks: -1, messages: messages.slice(i, i + BATCH) });
       }
@@ -95,12 +99,12 @@ async function rawKafkajs(kafka: Kafka, records: OutboundRecord[]): Promise<Thro
   }
 }
 
-async function naiveLoop(kafka: Kafka, records: OutboundRecord[]): Promise<ThroughputResult> {
+async function naiveLoop(kafka: Kafka, records: OutboundRecord[]): Promise<CpuThroughputResult> {
   const producer = await rawProducer(kafka);
   const topic = records[0]?.destination ?? "";
   const messages = toMessages(records);
   try {
-    return await timed("naive: one awaited send per event", records.length, async () => {
+    return await timedCpu("naive: one awaited send per event", records.length, async () => {
       for (const m of messages) await producer.send({ topic, acks: -1, messages: [m] });
     });
   } finally {
@@ -108,13 +112,13 @@ async function naiveLoop(kafka: Kafka, records: OutboundRecord[]): Promise<Throu
   }
 }
 
-async function viaTransport(brokers: string, records: OutboundRecord[]): Promise<ThroughputResult> {
+async function viaTransport(brokers: string, records: OutboundRecord[]): Promise<CpuThroughputResult> {
   const transport = createKafkaTransport({ brokers, producer: { maxBatchRecords: BATCH } });
   try {
     // Connects the producer before the clock starts, as the raw client is connected.
     await transport.send(records.slice(0, 1));
     const rest = records.slice(1);
-    return await timed("kytos-events kafka transport", records.length, async () => {
+    return await timedCpu("kytos-events kafka transport", records.length, async () => {
       const sends: Promise<void>[] = [];
       for (let i = 0; i < rest.length; i += BATCH) sends.push(transport.send(rest.slice(i, i + BATCH)));
       await Promise.all(sends);
@@ -129,7 +133,7 @@ async function viaProducer(
   prefix: string,
   work: number | EncodedEvent[],
   contender: string,
-): Promise<ThroughputResult> {
+): Promise<CpuThroughputResult> {
   const producer = createProducer({
     source: "bench",
     batch: { maxEvents: BATCH },

@@ -5,7 +5,8 @@
 // one event sent before the clock starts, as the raw clients are connected first; the clock
 // stops when every event is delivered (checked).
 import type { EncodedEvent, Producer } from "@kytos-events/producer";
-import { EVENT, linkDownContent, prebuiltRecords, type ThroughputResult, timed } from "./workload.js";
+import { type CpuThroughputResult, timedCpu } from "./cpu-timed.js";
+import { EVENT, linkDownContent, prebuiltRecords } from "./workload.js";
 
 export const PREBUILT = "producer SDK (pre-built envelopes)";
 export const MAPS_AND_ENCODES = "producer SDK (maps + encodes each event)";
@@ -24,13 +25,13 @@ export async function timedPublish(
   producer: Producer,
   work: number | readonly EncodedEvent[],
   contender: string,
-): Promise<ThroughputResult> {
+): Promise<CpuThroughputResult> {
   const events = eventCount(work);
   const content = linkDownContent();
   await producer.ready({ timeoutMs: 60_000 });
   const warmUp = producer.publishKytos(EVENT, content);
   if (!(await warmUp.durable).ok) throw new Error(`${contender}: the warm-up event was not delivered`);
-  const result = await timed(contender, events, async () => {
+  const result = await timedCpu(contender, events, async () => {
     if (typeof work === "number") for (let i = 0; i < events; i++) producer.publishKytos(EVENT, content);
     else for (let i = 0; i < events; i++) producer.publishEncoded(work[i]!);
     if (!(await producer.flush({ timeoutMs: 300_000 }))) throw new Error(`${contender}: flush timed out`);
