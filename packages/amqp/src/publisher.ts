@@ -2,6 +2,10 @@
 // `mandatory`; a publication resolves only when the broker confirmed it; a message the broker
 // returned as unroutable is a non-retriable failure of that message; a lost channel or
 // connection fails every unconfirmed message as retriable (the caller resends them in order).
+// A message over the broker's own max_message_size makes RabbitMQ close the channel: that
+// message (and any other over the limit) is a non-retriable MessageTooLarge naming its size
+// and the limit, the others on the channel are published once more on a fresh one, and the
+// limit is remembered so later oversized messages are refused before they cost a channel.
 // Flow control: the channel's write buffer is respected (wait for "drain") and at most
 // `maxUnconfirmed` messages are awaiting confirms, so nothing buffers without bound.
 import { ErrorCode, KytosEventsError } from "@kytos-events/core";
@@ -55,6 +59,10 @@ export class Publisher {
   private outstanding = 0;
   private roomWaiters: (() => void)[] = [];
   private readonly drainWaits = new WeakMap<ConfirmChannel, Promise<void>>();
+  // Why the broker closed a channel, when it was a message over its max_message_size.
+  private readonly sizeRefusals = new WeakMap<ConfirmChannel, SizeRefusal>();
+  /** The broker's max_message_size, once a refusal has shown it. */
+  private brokerMaxBytes: number | undefined;
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -63,6 +71,24 @@ export class Publisher {
 
   /** Publishes in order and resolves with one outcome per publication, never rejects. */
   async publish(items: readonly Publication[], signal?: AbortSignal): Promise<PublishOutcome[]> {
+    const limit = this.brokerMaxBytes;
+    const outcomes = await this.publishOnce(items, signal);
+    // The broker just refused a message for its size and closed the channel under the rest:
+    // those did nothing wrong, so they go once more (in order) on a fresh channel.
+    if (this.brokerMaxBytes === limit || signal?.aborted) return outcomes;
+    const again = outcomes.flatMap((o, i) => (o.error && o.retriable ? [i] : []));
+    if (again.length === 0) return outcomes;
+    const retried = await this.publishOnce(
+      again.map((i) => items[i]!),
+      signal,
+    );
+    again.forEach((index, k) => {
+      outcomes[index] = retried[k]!;
+    });
+    return outcomes;
+  }
+
+  private async publishOnce(items: readonly Publication[], signal?: AbortSignal): Promise<PublishOutcome[]> {
     let channel: ConfirmChannel;
     try {
       channel = await this.getChannel();
@@ -76,6 +102,11 @@ export class Publisher {
         // Aborted, or the channel died under us: the rest never left this process.
         const error = signal?.aborted ? aborted(signal) : unavailable(new Error("channel closed"));
         outcomes.set(index, { error, retriable: true });
+        continue;
+      }
+      const size = items[index]!.content.byteLength;
+      if (this.brokerMaxBytes !== undefined && size > this.brokerMaxBytes) {
+        outcomes.set(index, { error: tooLarge(size, this.brokerMaxBytes), retriable: false });
         continue;
       }
       while (this.outstanding >= this.maxUnconfirmed && this.channel === channel) {
@@ -112,7 +143,13 @@ export class Publisher {
         item.content,
         { ...item.options, messageId, persistent: true, mandatory: true },
         (err: unknown) => {
-          if (err) return done({ error: unavailable(err), retriable: true });
+          if (err) {
+            const refusal = this.sizeRefusals.get(channel);
+            if (refusal && item.content.byteLength > refusal.maxBytes) {
+              return done({ error: tooLarge(item.content.byteLength, refusal.maxBytes), retriable: false });
+            }
+            return done({ error: unavailable(err), retriable: true });
+          }
           if (this.returned.size > 0 && this.returned.delete(messageId)) {
             return done({ error: unroutable(item), retriable: false });
           }
@@ -168,8 +205,14 @@ export class Publisher {
         const id = msg.properties.messageId as string | undefined;
         if (id) this.returned.add(id);
       });
-      // A channel error also closes it; "close" does the bookkeeping.
-      channel.on("error", () => {});
+      // A channel error also closes it; "close" does the bookkeeping. amqplib emits "error"
+      // before it fails the unconfirmed callbacks, so they can see a size refusal.
+      channel.on("error", (err: unknown) => {
+        const refusal = sizeRefusalOf(err);
+        if (!refusal) return;
+        this.sizeRefusals.set(channel, refusal);
+        this.brokerMaxBytes = Math.min(refusal.maxBytes, this.brokerMaxBytes ?? Number.POSITIVE_INFINITY);
+      });
       channel.on("close", () => {
         if (this.channel === channel) this.channel = undefined;
         // amqplib failed every unconfirmed callback before this listener ran.
@@ -212,6 +255,29 @@ async function settleOrAbort(outcomes: Outcomes, signal: AbortSignal): Promise<P
   );
   // Array.from, not map: unsettled entries are holes, which map would skip.
   return Array.from(outcomes.known, (k) => k ?? { error, retriable: true });
+}
+
+interface SizeRefusal {
+  readonly maxBytes: number;
+}
+
+// RabbitMQ's words (3.8 to 4.x): "PRECONDITION_FAILED - message size 2000 is larger than
+// configured max size 1024".
+const SIZE_REFUSAL = /message size (\d+) is larger than (?:configured )?max size (\d+)/;
+
+function sizeRefusalOf(err: unknown): SizeRefusal | undefined {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (e.code !== 406 || typeof e.message !== "string") return undefined;
+  const match = SIZE_REFUSAL.exec(e.message);
+  return match ? { maxBytes: Number(match[2]) } : undefined;
+}
+
+function tooLarge(size: number, maxBytes: number): KytosEventsError {
+  return new KytosEventsError(
+    ErrorCode.MessageTooLarge,
+    `RabbitMQ refuses a ${size}-byte message: its max_message_size is ${maxBytes} bytes. ` +
+      "Raise max_message_size on the broker, or set the transport's maxMessageBytes at or below it.",
+  );
 }
 
 function unavailable(err: unknown): KytosEventsError {
