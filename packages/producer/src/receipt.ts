@@ -119,7 +119,8 @@ export class Receipt implements PublishReceipt {
 
   private record(delivery: LaneDelivery): void {
     if (this.first === undefined) this.first = delivery;
-    else (this.rest ??= []).push(delivery);
+    else if (this.rest === undefined) this.rest = [delivery];
+    else this.rest.push(delivery);
   }
 
   private report(): DeliveryReport {
