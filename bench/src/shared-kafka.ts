@@ -1,6 +1,7 @@
 // One Kafka for every part of a run: KAFKA_BROKERS when set, else a broker started once by
 // startKafka() and destroyed when the run ends (the parts that start their own see
 // KAFKA_BROKERS set and reuse it), so a run pays the broker start once.
+import { dirname, join } from "node:path";
 import { type KafkaBroker, startKafka } from "@kytos-events/brokers";
 
 let started: KafkaBroker | undefined;
@@ -21,6 +22,11 @@ export async function kafkaBrokers(): Promise<string> {
 
 export function kafkaDescription(): string {
   return description;
+}
+
+/** The self-started broker's log directory (topic-partition folders), to read bytes on disk. */
+export function kafkaDataDir(): string | undefined {
+  return started ? join(dirname(started.logFile), "data") : undefined;
 }
 
 export async function stopSharedKafka(): Promise<void> {
