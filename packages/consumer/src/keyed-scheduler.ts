@@ -107,8 +107,10 @@ export class KeyedScheduler {
     } catch (err) {
       promise = Promise.reject(err);
     }
-    // Tasks handle their own failures; a rejection here must not stall the key.
-    promise.catch(() => {}).finally(() => this.finish(key));
+    // Tasks handle their own failures; a rejection here must not stall the key. One
+    // reaction for both outcomes (not catch + finally): this runs once per record.
+    const done = () => this.finish(key);
+    promise.then(done, done);
   }
 
   private finish(key: string | undefined): void {

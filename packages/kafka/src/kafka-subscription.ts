@@ -30,9 +30,21 @@ export interface KafkaSubscriptionOptions {
   readonly metrics: Metrics;
 }
 
+/** What the settlements waiting on one lane's next commit share: one promise, not one each. */
 interface CommitWaiter {
+  readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
+}
+
+function commitWaiter(): CommitWaiter {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { done, resolve, reject };
 }
 
 const closedBeforeCaughtUp = () =>
@@ -70,7 +82,7 @@ export class KafkaSubscription implements Subscription {
   private commitPending = false;
   private lastCommitAt = 0;
   /** Settlements waiting for the commit that covers them, per lane. */
-  private commitWaiters = new Map<string, CommitWaiter[]>();
+  private commitWaiters = new Map<string, CommitWaiter>();
   private commitRunning: Promise<void> = Promise.resolve();
   private waiter: (() => void) | undefined;
   private roomWaiter: (() => void) | undefined;
@@ -213,14 +225,24 @@ export class KafkaSubscription implements Subscription {
       Number(batch.firstOffset() ?? batch.highWatermark),
       Number(batch.highWatermark),
     );
+    // kafkajs keeps one resolved offset per partition (the latest wins) and parses each one
+    // it is given into a Long: resolving only the last handed-out offset, before each wait
+    // for room and at the end, says the same at a fraction of the cost.
+    let resolved: string | undefined;
+    const resolve = () => {
+      if (resolved !== undefined) resolveOffset(resolved);
+      resolved = undefined;
+    };
+    const settle = (r: KafkaRecord, how: Settlement) => this.settle(r, how);
     for (const message of batch.messages) {
       if (stopped()) break;
       const offset = Number(message.offset);
       const expected = this.nextExpected.get(lane);
       if (expected !== undefined && offset < expected) {
-        resolveOffset(message.offset);
+        resolved = message.offset;
         continue;
       }
+      if (this.inFlight >= this.options.maxInFlight) resolve();
       while (this.inFlight >= this.options.maxInFlight && !stopped()) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.config.heartbeatIntervalMs);
@@ -235,7 +257,7 @@ export class KafkaSubscription implements Subscription {
       this.tracker.track(lane, offset);
       this.nextExpected.set(lane, offset + 1);
       const record = new KafkaRecord(
-        (r, how) => this.settle(r, how),
+        settle,
         batch.topic,
         batch.partition,
         message.key ? message.key.toString("utf8") : undefined,
@@ -248,8 +270,9 @@ export class KafkaSubscription implements Subscription {
         1,
       );
       this.push(record);
-      resolveOffset(message.offset);
+      resolved = message.offset;
     }
+    resolve();
     if (stopped()) return;
     // The whole batch was handed out; its last offset may be a record kafkajs filtered
     // (transaction marker), so the batch, not the last message, says how far this lane got.
@@ -327,16 +350,13 @@ export class KafkaSubscription implements Subscription {
 
   /** Resolves when a commit covering the lane's current watermark succeeded. */
   private scheduleCommit(lane: string): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
-      let waiters = this.commitWaiters.get(lane);
-      if (!waiters) {
-        waiters = [];
-        this.commitWaiters.set(lane, waiters);
-      }
-      waiters.push({ resolve, reject });
-    });
+    let waiter = this.commitWaiters.get(lane);
+    if (!waiter) {
+      waiter = commitWaiter();
+      this.commitWaiters.set(lane, waiter);
+    }
     if (!this.commitPending) this.armCommit(0);
-    return done;
+    return waiter.done;
   }
 
   /**
@@ -370,6 +390,14 @@ export class KafkaSubscription implements Subscription {
     const offsets: { topic: string; partition: number; offset: string }[] = [];
     const lanes = [...this.dirty];
     this.dirty.clear();
+    // The settlements made before this commit started are the ones it covers; later ones
+    // wait for the next commit.
+    const covered = new Map<string, CommitWaiter>();
+    for (const lane of lanes) {
+      const waiter = this.commitWaiters.get(lane);
+      if (waiter) covered.set(lane, waiter);
+      this.commitWaiters.delete(lane);
+    }
     for (const lane of lanes) {
       const mark = this.tracker.committable(lane);
       if (mark === undefined) continue;
@@ -386,23 +414,43 @@ export class KafkaSubscription implements Subscription {
         group: this.options.group,
         error: (err as Error).message,
       });
-      if (!this.closing) return COMMIT_RETRY_MS;
-      this.rejectCommitWaiters(lanes, mapKafkaError(err, "commit", this.config.brokers).error);
+      if (!this.closing) {
+        this.rejoinWaiters(covered);
+        return COMMIT_RETRY_MS;
+      }
+      const error = mapKafkaError(err, "commit", this.config.brokers).error;
+      for (const waiter of covered.values()) waiter.reject(error);
+      this.rejectCommitWaiters(lanes, error);
       return undefined;
     }
-    for (const lane of lanes) {
-      const waiters = this.commitWaiters.get(lane);
-      this.commitWaiters.delete(lane);
-      for (const w of waiters ?? []) w.resolve();
-    }
+    for (const waiter of covered.values()) waiter.resolve();
     return undefined;
+  }
+
+  /** After a failed commit its waiters wait for the next one, with whoever settled meanwhile. */
+  private rejoinWaiters(covered: Map<string, CommitWaiter>): void {
+    for (const [lane, waiter] of covered) {
+      if (!this.assigned.has(lane)) {
+        // Revoked while the commit ran: revoke() already told the lane's later waiters.
+        waiter.reject(
+          new KytosEventsError(
+            ErrorCode.Closed,
+            `the partition ${lane} left this subscriber before its commit.`,
+          ),
+        );
+        continue;
+      }
+      const newer = this.commitWaiters.get(lane);
+      if (newer) newer.done.then(waiter.resolve, waiter.reject);
+      else this.commitWaiters.set(lane, waiter);
+    }
   }
 
   private rejectCommitWaiters(lanes: Iterable<string>, error: Error): void {
     for (const lane of lanes) {
-      const waiters = this.commitWaiters.get(lane);
+      const waiter = this.commitWaiters.get(lane);
       this.commitWaiters.delete(lane);
-      for (const w of waiters ?? []) w.reject(error);
+      waiter?.reject(error);
     }
   }
 
