@@ -191,7 +191,11 @@ export class RandomMessages {
     ];
     // 18,000 bytes (a 3-byte length prefix), rarely: it makes messages large.
     if (this.chance(0.01)) return "é".repeat(9000);
-    if (!this.options.roundTrip) choices.push(() => `a\ud800b\udc00`); // lone surrogates → U+FFFD
+    if (!this.options.roundTrip) {
+      // Lone surrogates are written as U+FFFD, in a short and in a long string.
+      choices.push(() => "a\ud800b\udc00");
+      choices.push(() => `lone \ud800 surrogates \udc00 in a longer string ${ascii()}`);
+    }
     return this.pick(choices)();
   }
 
