@@ -61,3 +61,59 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * Checks the promise of the tracing hooks for events that crossed a broker: each event has one
+ * publish span and a process span whose parent is that publish span, in the same trace, with
+ * the conventions' attributes for `system`.
+ */
+export function expectLinkedSpans(
+  h: TracingHarness,
+  ids: readonly string[],
+  expected: { system: string; sendDestination: string; processDestination: string; group: string },
+): void {
+  const byId = (name: string) =>
+    new Map(h.spans(name).map((s) => [s.attributes["messaging.message.id"] as string, s]));
+  const published = byId(`send ${expected.sendDestination}`);
+  const processed = byId(`process ${expected.processDestination}`);
+  for (const id of ids) {
+    const publish = published.get(id);
+    const processSpan = processed.get(id);
+    if (!publish || !processSpan)
+      throw new Error(`event ${id}: publish span ${!!publish}, process span ${!!processSpan}`);
+    if (processSpan.spanContext().traceId !== publish.spanContext().traceId) {
+      throw new Error(
+        `event ${id}: process span in trace ${processSpan.spanContext().traceId}, publish span in ${publish.spanContext().traceId}`,
+      );
+    }
+    if (parentSpanId(processSpan) !== publish.spanContext().spanId) {
+      throw new Error(
+        `event ${id}: process span's parent ${parentSpanId(processSpan)} is not the publish span ${publish.spanContext().spanId}`,
+      );
+    }
+    const common = { "messaging.system": expected.system, "messaging.message.id": id };
+    const publishAttributes = {
+      ...common,
+      "messaging.operation.type": "send",
+      "messaging.destination.name": expected.sendDestination,
+      "kytos_events.delivery.status": "delivered",
+    };
+    const processAttributes = {
+      ...common,
+      "messaging.operation.type": "process",
+      "messaging.destination.name": expected.processDestination,
+      "messaging.consumer.group.name": expected.group,
+    };
+    for (const [span, want] of [
+      [publish, publishAttributes],
+      [processSpan, processAttributes],
+    ] as const) {
+      for (const [key, value] of Object.entries(want)) {
+        if (span.attributes[key] !== value)
+          throw new Error(
+            `event ${id}: ${span.name} has ${key}=${String(span.attributes[key])}, expected ${value}`,
+          );
+      }
+    }
+  }
+}
