@@ -290,6 +290,7 @@ export class AmqpSubscription implements Subscription {
       serial,
     );
     this.delivered.add(record);
+    this.lag?.delivered(q.queue);
     this.pending.push(record);
     this.wake();
   }
@@ -334,6 +335,7 @@ export class AmqpSubscription implements Subscription {
     }
     this.delivered.delete(record);
     this.channel!.ack(record.message);
+    this.lag?.settled(record.queue);
   }
 
   private assertSettleable(record: AmqpRecord): void {

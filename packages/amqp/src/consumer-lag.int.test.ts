@@ -1,6 +1,7 @@
 // Consumer lag of a RabbitMQ subscription on the real broker: the gauge (partition "0" of the
 // destination) counts what the group's queue still holds ready plus what this subscriber
-// holds unsettled, goes back to 0 once everything is acked, and reads 0 after close.
+// holds unsettled, goes back to 0 once everything is acked — between two measurements of the
+// queue too, from the subscriber's own deliveries and settlements — and reads 0 after close.
 import { Header, MetricName, type OutboundRecord, RecordingMetrics } from "@kytos-events/core";
 import { Collector } from "@kytos-events/core/testkit";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,12 +18,12 @@ describe("RabbitMQ consumer lag", () => {
     await Promise.allSettled(transports.map((t) => t.close()));
   });
 
-  async function setUp() {
+  // Measured often so the test waits little; the default is 5 s.
+  async function setUp(consumerLagIntervalMs = 50) {
     const transport = createAmqpTransport({
       url: amqpUrl(),
       queueExpiresMs: TEST_QUEUE_EXPIRES_MS,
-      // Measured often so the test waits little; the default is 5 s.
-      consumerLagIntervalMs: 50,
+      consumerLagIntervalMs,
     });
     transports.push(transport);
     const dest = unique("lag");
@@ -75,6 +76,26 @@ describe("RabbitMQ consumer lag", () => {
       await waitFor(() => lag() === 5, timeout, `lag 5 (have ${lag()})`);
       await reader.close();
       expect(lag()).toBe(0);
+    },
+    timeout * 2,
+  );
+
+  it(
+    "follows deliveries and acks between two measurements of the queue",
+    async () => {
+      // One measurement at subscribe (the queue is empty), the next not before ten minutes.
+      const { transport, records, lag, subscribe } = await setUp(600_000);
+      const reader = await subscribe(100);
+      await waitFor(() => lag() === 0, timeout, `the first measurement (have ${lag()})`);
+      const n = 6;
+      await transport.send(records(n));
+      await reader.count(n, timeout);
+      await waitFor(() => lag() === n, timeout, `lag ${n} (have ${lag()})`);
+      for (const r of reader.records.slice(0, 4)) await r.ack();
+      expect(lag()).toBe(2);
+      for (const r of reader.records.slice(4)) await r.ack();
+      expect(lag()).toBe(0);
+      await reader.close();
     },
     timeout * 2,
   );
