@@ -293,7 +293,9 @@ export class AmqpTransport implements Transport {
     return {
       exchange: byEvent ? this.config.exchange : directExchangeOf(this.config.exchange),
       routingKey: byEvent ? routingKeyOf(type) : record.destination,
-      content: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+      content: Buffer.isBuffer(record.value)
+        ? record.value
+        : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
       options: {
         ...(contentType !== undefined ? { contentType } : {}),
         // AMQP timestamps are POSIX seconds.

@@ -321,8 +321,10 @@ export class KafkaTransport implements Transport {
       }
       const message: Message = {
         key: r.key,
-        // A view of the same bytes, not a copy.
-        value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
+        // kafkajs wants a Buffer: a caller's Buffer as it is, else a view of the same bytes (no copy).
+        value: Buffer.isBuffer(r.value)
+          ? r.value
+          : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
         // kafkajs only reads headers; no copy needed.
         headers: r.headers as IHeaders,
       };

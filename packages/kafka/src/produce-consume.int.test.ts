@@ -63,6 +63,21 @@ const record = (destination: string, key: string, value: string, headers = {}): 
 });
 
 describe("kafka produce/consume", () => {
+  it("sends exactly a value's own bytes whether it is a Buffer (sent as is) or a view into a larger buffer", async () => {
+    const topic = fresh("pc-bytes");
+    await main.ensureDestinations([{ name: topic, partitions: 1 }]);
+    const backing = encoder.encode("xxxx-inside-yyyy");
+    const values: Uint8Array[] = [
+      Buffer.from("a pooled Buffer"), // small Buffers share Node's pool: byteOffset is not 0
+      new Uint8Array(backing.buffer, 5, 6), // "inside", a view
+      Buffer.from(backing.buffer, 12, 4), // "yyyy", a Buffer view
+    ];
+    await main.send(values.map((value, i) => ({ destination: topic, key: `k${i}`, value, headers: {} })));
+    const c = await read(main, { destinations: [topic] });
+    await c.count(3, timeout);
+    expect(c.records.map(text)).toEqual(["a pooled Buffer", "inside", "yyyy"]);
+  });
+
   it("puts every record of a key on one partition, the same in every producer, in send order", async () => {
     const topic = fresh("pc-keys");
     await main.ensureDestinations([{ name: topic, partitions: 6 }]);
