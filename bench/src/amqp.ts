@@ -6,7 +6,7 @@ import { createAmqpTransport, DEFAULT_AMQP_URL, routingKeyOf } from "@kytos-even
 import { ContentType, Header, type OutboundRecord } from "@kytos-events/core";
 import { createProducer, type EncodedEvent } from "@kytos-events/producer";
 import amqp from "amqplib";
-import { type CpuThroughputResult, timedCpu } from "./cpu-timed.js";
+import { type CpuThroughputResult, inRounds, type RoundsResult, timedCpu } from "./cpu-timed.js";
 import { fmt } from "./measure.js";
 import { eventCount, MAPS_AND_ENCODES, PREBUILT, prebuiltEvents, timedPublish } from "./producer-run.js";
 import { printTable } from "./table.js";
@@ -15,9 +15,10 @@ import { EVENT, prebuiltRecords } from "./workload.js";
 const BATCH = 500;
 const MAX_UNCONFIRMED = 5000;
 
-export async function runAmqp(quick: boolean): Promise<{ broker: string; results: CpuThroughputResult[] }> {
+export async function runAmqp(quick: boolean): Promise<{ broker: string; results: RoundsResult[] }> {
   const url = process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
-  const events = quick ? 10_000 : 100_000;
+  const events = quick ? 10_000 : 50_000;
+  const rounds = quick ? 3 : 2;
   const naiveEvents = quick ? 500 : 3_000;
   const run = `bench.${Date.now()}`;
   const admin = await amqp.connect(url);
@@ -25,7 +26,7 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
   const ch = await admin.createChannel();
   const queues: string[] = [];
   const exchanges: string[] = [];
-  const results: CpuThroughputResult[] = [];
+  let results: RoundsResult[] = [];
   try {
     const rawQueue = async (name: string) => {
       const exchange = `${run}.${name}`;
@@ -36,13 +37,12 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
       exchanges.push(exchange);
       return exchange;
     };
-    results.push(await rawConfirms(url, await rawQueue("raw"), prebuiltRecords("raw", events)));
     // The transports declare the exchange; queues belong to consumer groups, so the benchmark
     // binds one itself, as it does for the raw client.
     const bindQueue = async (exchange: string) => {
       await ch.assertQueue(exchange, { durable: true, arguments: { "x-queue-type": "quorum" } });
       await ch.bindQueue(exchange, exchange, "#");
-      queues.push(exchange);
+      if (!queues.includes(exchange)) queues.push(exchange);
     };
     // Each transport also declares a direct exchange (addressing by destination name).
     exchanges.push(
@@ -53,12 +53,29 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
       `${run}.producer.direct`,
       `${run}.prebuilt.direct`,
     );
+    const rawExchange = await rawQueue("raw");
+    const rawRecords = prebuiltRecords("raw", events);
+    const transportRecords = prebuiltRecords(`${run}.transport.d`, events);
+    const encoded = prebuiltEvents(events);
+    // Every round starts from empty queues, so no contender pays for a deeper queue than another.
+    const emptied =
+      <T>(run: () => Promise<T>) =>
+      async () => {
+        for (const q of queues) await ch.purgeQueue(q);
+        return run();
+      };
+    results = await inRounds(rounds, [
+      emptied(() => rawConfirms(url, rawExchange, rawRecords)),
+      emptied(() => viaTransport(url, `${run}.transport`, transportRecords, bindQueue)),
+      emptied(() => viaProducer(url, `${run}.prebuilt`, encoded, PREBUILT, bindQueue)),
+      emptied(() => viaProducer(url, `${run}.producer`, events, MAPS_AND_ENCODES, bindQueue)),
+    ]);
+    const naiveExchange = await rawQueue("naive");
     results.push(
-      await viaTransport(url, `${run}.transport`, prebuiltRecords(`${run}.transport.d`, events), bindQueue),
+      ...(await inRounds(1, [
+        () => naiveConfirms(url, naiveExchange, prebuiltRecords("naive", naiveEvents)),
+      ])),
     );
-    results.push(await viaProducer(url, `${run}.prebuilt`, prebuiltEvents(events), PREBUILT, bindQueue));
-    results.push(await viaProducer(url, `${run}.producer`, events, MAPS_AND_ENCODES, bindQueue));
-    results.push(await naiveConfirms(url, await rawQueue("naive"), prebuiltRecords("naive", naiveEvents)));
   } finally {
     for (const q of queues) await ch.deleteQueue(q).catch(() => {});
     for (const e of exchanges) await ch.deleteExchange(e).catch(() => {});
@@ -67,13 +84,23 @@ export async function runAmqp(quick: boolean): Promise<{ broker: string; results
   const raw = results[0]?.perSecond ?? 1;
   const rawCpu = results[0]?.cpuUsPerEvent ?? 1;
   printTable(
-    `RabbitMQ producer (${fmt(events)} link_down events, confirms, persistent, quorum queue)`,
-    ["contender", "events", "seconds", "events/s", "× raw amqplib", "client CPU µs/event", "CPU × raw"],
+    `RabbitMQ producer (${fmt(events)} link_down events, confirms, persistent, quorum queue; median of ${rounds} alternating rounds)`,
+    [
+      "contender",
+      "events",
+      "seconds",
+      "events/s",
+      "range",
+      "× raw amqplib",
+      "client CPU µs/event",
+      "CPU × raw",
+    ],
     results.map((r) => [
       r.contender,
       r.events,
       r.seconds.toFixed(2),
       fmt(r.perSecond),
+      `${fmt(r.range[0])}–${fmt(r.range[1])}`,
       (r.perSecond / raw).toFixed(2),
       r.cpuUsPerEvent.toFixed(1),
       (r.cpuUsPerEvent / rawCpu).toFixed(2),

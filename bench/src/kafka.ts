@@ -6,7 +6,7 @@ import type { OutboundRecord } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import { createProducer, type EncodedEvent } from "@kytos-events/producer";
 import { type IHeaders, Kafka, logLevel, Partitioners } from "kafkajs";
-import { type CpuThroughputResult, timedCpu } from "./cpu-timed.js";
+import { type CpuThroughputResult, inRounds, type RoundsResult, timedCpu } from "./cpu-timed.js";
 import { fmt } from "./measure.js";
 import { eventCount, MAPS_AND_ENCODES, PREBUILT, prebuiltEvents, timedPublish } from "./producer-run.js";
 import { printTable } from "./table.js";
@@ -15,8 +15,9 @@ import { prebuiltRecords } from "./workload.js";
 const BATCH = 500;
 const PARTITIONS = 3;
 
-export async function runKafka(quick: boolean): Promise<{ brokers: string; results: CpuThroughputResult[] }> {
-  const events = quick ? 20_000 : 200_000;
+export async function runKafka(quick: boolean): Promise<{ brokers: string; results: RoundsResult[] }> {
+  const events = quick ? 20_000 : 100_000;
+  const rounds = quick ? 3 : 2;
   const naiveEvents = quick ? 500 : 3_000;
   let broker: KafkaBroker | undefined;
   let brokers = process.env.KAFKA_BROKERS;
@@ -27,7 +28,7 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
   const run = `${Date.now()}`;
   const kafka = new Kafka({ clientId: "bench", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const results: CpuThroughputResult[] = [];
+  let results: RoundsResult[] = [];
   try {
     await admin.connect();
     const topic = (name: string) => `bench.${run}.${name}`;
@@ -39,11 +40,18 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
       })),
     });
 
-    results.push(await rawKafkajs(kafka, prebuiltRecords(topic("raw"), events)));
-    results.push(await viaTransport(brokers, prebuiltRecords(topic("transport"), events)));
-    results.push(await viaProducer(brokers, `bench.${run}.prebuilt`, prebuiltEvents(events), PREBUILT));
-    results.push(await viaProducer(brokers, `bench.${run}.producer`, events, MAPS_AND_ENCODES));
-    results.push(await naiveLoop(kafka, prebuiltRecords(topic("naive"), naiveEvents)));
+    const rawRecords = prebuiltRecords(topic("raw"), events);
+    const transportRecords = prebuiltRecords(topic("transport"), events);
+    const encoded = prebuiltEvents(events);
+    results = await inRounds(rounds, [
+      () => rawKafkajs(kafka, rawRecords),
+      () => viaTransport(brokers, transportRecords),
+      () => viaProducer(brokers, `bench.${run}.prebuilt`, encoded, PREBUILT),
+      () => viaProducer(brokers, `bench.${run}.producer`, events, MAPS_AND_ENCODES),
+    ]);
+    results.push(
+      ...(await inRounds(1, [() => naiveLoop(kafka, prebuiltRecords(topic("naive"), naiveEvents))])),
+    );
   } finally {
     await admin.disconnect();
     await broker?.destroy();
@@ -51,13 +59,23 @@ export async function runKafka(quick: boolean): Promise<{ brokers: string; resul
   const raw = results[0]?.perSecond ?? 1;
   const rawCpu = results[0]?.cpuUsPerEvent ?? 1;
   printTable(
-    `Kafka producer (${fmt(events)} link_down events, ${PARTITIONS} partitions, acks=all, idempotent)`,
-    ["contender", "events", "seconds", "events/s", "× raw kafkajs", "client CPU µs/event", "CPU × raw"],
+    `Kafka producer (${fmt(events)} link_down events, ${PARTITIONS} partitions, acks=all, idempotent; median of ${rounds} alternating rounds)`,
+    [
+      "contender",
+      "events",
+      "seconds",
+      "events/s",
+      "range",
+      "× raw kafkajs",
+      "client CPU µs/event",
+      "CPU × raw",
+    ],
     results.map((r) => [
       r.contender,
       r.events,
       r.seconds.toFixed(2),
       fmt(r.perSecond),
+      `${fmt(r.range[0])}–${fmt(r.range[1])}`,
       (r.perSecond / raw).toFixed(2),
       r.cpuUsPerEvent.toFixed(1),
       (r.cpuUsPerEvent / rawCpu).toFixed(2),

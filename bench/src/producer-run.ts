@@ -11,9 +11,16 @@ import { EVENT, linkDownContent, prebuiltRecords } from "./workload.js";
 export const PREBUILT = "producer SDK (pre-built envelopes)";
 export const MAPS_AND_ENCODES = "producer SDK (maps + encodes each event)";
 
-/** The raw clients' records as the producer takes them: the same value, key and headers. */
+/**
+ * The raw clients' records as the producer takes them: the same value, key and headers, the
+ * value as a Buffer made before the clock starts, as the raw clients get theirs.
+ */
 export function prebuiltEvents(count: number): EncodedEvent[] {
-  return prebuiltRecords("", count).map(({ key, value, headers }) => ({ key, value, headers }));
+  return prebuiltRecords("", count).map(({ key, value, headers }) => ({
+    key,
+    value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+    headers,
+  }));
 }
 
 /** `work`: the events to publish pre-built, or how many to publish from the controller's JSON. */
