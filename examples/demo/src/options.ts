@@ -11,6 +11,8 @@ export interface DemoOptions {
   readonly scenario: ScenarioOptions;
   /** Milliseconds between progress lines; 0 prints none. Default 1000. */
   readonly progressMs: number;
+  /** Serve Prometheus metrics on this port of 127.0.0.1 during the run (0: a free port). Default: not served. */
+  readonly metricsPort?: number;
 }
 
 export const USAGE = `usage: pnpm demo [-- options]
@@ -23,6 +25,8 @@ export const USAGE = `usage: pnpm demo [-- options]
   --flaps N                      link state changes, default 4000
   --seed N                       seed of the random choices, default 7
   --progress-ms N                ms between progress lines, 0 for none, default 1000
+  --metrics-port N               serve Prometheus metrics at http://127.0.0.1:N/metrics
+                                 during the run (0: a free port); default METRICS_PORT, else off
   --help`;
 
 export class UsageError extends Error {}
@@ -36,7 +40,10 @@ function integer(text: string | undefined, name: string, fallback: number, min: 
 }
 
 /** Parses argv (without node and the script); undefined means "--help was asked". */
-export function parseOptions(argv: readonly string[]): DemoOptions | undefined {
+export function parseOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): DemoOptions | undefined {
   // `pnpm demo -- --transport kafka` passes the "--" through.
   const args = argv[0] === "--" ? argv.slice(1) : [...argv];
   let values: Record<string, string | boolean | undefined>;
@@ -50,6 +57,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions | undefined {
         flaps: { type: "string" },
         seed: { type: "string" },
         "progress-ms": { type: "string" },
+        "metrics-port": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -64,6 +72,10 @@ export function parseOptions(argv: readonly string[]): DemoOptions | undefined {
     throw new UsageError(`--transport must be memory, kafka or amqp, got "${transport}".`);
   }
   const text = (name: string) => values[name] as string | undefined;
+  const metricsPort = text("metrics-port") ?? (env.METRICS_PORT || undefined);
+  if (metricsPort !== undefined && integer(metricsPort, "metrics-port", 0, 0) > 65_535) {
+    throw new UsageError(`--metrics-port must be a port number (0-65535), got "${metricsPort}".`);
+  }
   return {
     transport,
     scenario: {
@@ -73,5 +85,6 @@ export function parseOptions(argv: readonly string[]): DemoOptions | undefined {
       seed: integer(text("seed"), "seed", 7, 0),
     },
     progressMs: integer(text("progress-ms"), "progress-ms", 1000, 0),
+    ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}),
   };
 }

@@ -54,6 +54,14 @@ export function summaryLines(r: DemoResult): string[] {
     `  throughput     ${n(Math.round(r.delivered / r.seconds))} events/s end to end ` +
       `(${n(r.delivered)} events from first publish to last handled in ${r.seconds.toFixed(2)} s)`,
   );
+  if (r.scrape) {
+    const m = r.scrape;
+    lines.push(
+      `  metrics        ${m.url} — last scrape (${n(m.samples)} samples): ${n(m.handlerRuns)} handler runs, ` +
+        `consumer lag ${n(m.lag)}${m.lagSeries > 0 ? ` over ${m.lagSeries} partitions/queues` : " (the memory transport reports none)"}, ` +
+        `${n(m.dropped)} dropped, ${n(m.deadLetters)} dead letters`,
+    );
+  }
   for (const m of [...r.links.mismatches, ...r.circuits.mismatches].slice(0, 10)) lines.push(`  ! ${m}`);
   if (r.handled < r.delivered)
     lines.push(`  ! ${n(r.delivered - r.handled)} acknowledged events were never handled`);

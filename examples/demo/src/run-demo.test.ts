@@ -36,6 +36,24 @@ describe("the demo on the memory transport", () => {
     expect([...result.byType.values()].reduce((a, b) => a + b, 0)).toBe(raised);
     expect(result.ok).toBe(true);
     expect(summaryLines(result).at(-1)).toContain("OK: every event produced was handled");
+    expect(result.scrape).toBeUndefined();
+  });
+
+  it("serves its metrics over HTTP with --metrics-port, and the summary reports a scrape of them", async () => {
+    const narration: string[] = [];
+    const result = await runDemo({ ...options, metricsPort: 0 }, { log: (line) => narration.push(line) });
+    expect(result.ok).toBe(true);
+    const scrape = result.scrape!;
+    expect(scrape.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(narration).toContain(`metrics: Prometheus text format at ${scrape.url} while the demo runs`);
+    // Each event handled once: one handler run each (no retries on the memory transport).
+    expect(scrape.handlerRuns).toBe(result.handled);
+    expect(scrape.dropped).toBe(0);
+    expect(scrape.deadLetters).toBe(0);
+    expect(scrape.lagSeries).toBe(0);
+    expect(summaryLines(result).some((l) => l.startsWith(`  metrics        ${scrape.url}`))).toBe(true);
+    // The endpoint closed with the demo.
+    await expect(fetch(scrape.url)).rejects.toThrow();
   });
 });
 

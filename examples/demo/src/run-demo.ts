@@ -6,12 +6,14 @@
 //               ─▶ NetworkView; restarted once mid-stream, so the group redelivers what the
 //               first instance handled but had not committed, and the store suppresses it
 //   status   ─▶ LinkStatusTable (the latest state of every link, with change notifications)
+//   metrics  ─▶ with --metrics-port, PrometheusMetrics served at /metrics (demo-metrics.ts)
 //
 // Everything the summary says is measured here and checked against the scenario's truth.
 import { type Consumer, type ConsumerStats, createConsumer, LinkStatusTable } from "@kytos-events/consumer";
 import { MemoryIdempotencyStore, Router, sleep, type Transport } from "@kytos-events/core";
 import { createProducer, type Producer } from "@kytos-events/producer";
 import { type DemoBroker, openDemoBroker } from "./demo-broker.js";
+import { type DemoMetrics, openDemoMetrics, type ScrapeSummary } from "./demo-metrics.js";
 import { NetworkView } from "./network-view.js";
 import type { DemoOptions } from "./options.js";
 import { Scenario, type ScenarioTruth } from "./scenario.js";
@@ -51,6 +53,8 @@ export interface DemoResult {
   readonly byType: ReadonlyMap<string, number>;
   /** From the first publish to the last event handled. */
   readonly seconds: number;
+  /** With --metrics-port: what a scrape of the endpoint showed once everything was handled. */
+  readonly scrape: ScrapeSummary | undefined;
   /** Every delivered event was handled, exactly once, in key order, and the states agree with the truth. */
   readonly ok: boolean;
 }
@@ -78,7 +82,15 @@ const PUBLISH_WINDOW = 2000;
 const SOURCE = "kytos-demo";
 
 export async function runDemo(options: DemoOptions, hooks: DemoHooks): Promise<DemoResult> {
-  const broker = await openDemoBroker(options.transport, hooks.log);
+  const metrics = await openDemoMetrics(options.metricsPort);
+  if (metrics.url) hooks.log(`metrics: Prometheus text format at ${metrics.url} while the demo runs`);
+  let broker: DemoBroker;
+  try {
+    broker = await openDemoBroker(options.transport, hooks.log);
+  } catch (err) {
+    await metrics.close();
+    throw err;
+  }
   const transports: Transport[] = [];
   const open = (role: string) => {
     const transport = broker.newTransport(role);
@@ -86,10 +98,11 @@ export async function runDemo(options: DemoOptions, hooks: DemoHooks): Promise<D
     return transport;
   };
   try {
-    return await run(options, broker, open, hooks);
+    return await run(options, broker, open, hooks, metrics);
   } finally {
     await Promise.allSettled(transports.map((t) => t.close()));
     await broker.close();
+    await metrics.close();
   }
 }
 
@@ -98,6 +111,7 @@ async function run(
   broker: DemoBroker,
   open: (role: string) => Transport,
   hooks: DemoHooks,
+  metrics: DemoMetrics,
 ): Promise<DemoResult> {
   const router = new Router(broker.routing);
   const specs = router.destinationSpecs();
@@ -144,6 +158,7 @@ async function run(
       // up reads the verbose stream's unevenly filled partitions at unequal speeds, and after
       // the restart the duplicates it suppresses are never shown to the detector.
       gaps: false,
+      metrics: metrics.metrics,
     }).on("*", (event) => view.apply(event));
     instances.push(consumer);
     await consumer.start();
@@ -154,6 +169,7 @@ async function run(
   const producer = createProducer({
     source: SOURCE,
     lanes: [{ name: broker.kind, transport: open("producer"), routing: broker.routing }],
+    metrics: metrics.metrics,
   });
   await producer.ready();
 
@@ -205,6 +221,8 @@ async function run(
   while (!linksAgree(table, truth) && Date.now() < deadline) await sleep(10);
   if (ticker) clearInterval(ticker);
   hooks.progress?.(sample());
+  // Before the consumers stop: a closed subscription reports 0 lag whatever it left behind.
+  const scrape = await metrics.scrape();
 
   for (const consumer of instances) await consumer.stop({ timeoutMs: 10_000 });
   await table.stop();
@@ -232,6 +250,7 @@ async function run(
     statusTable: { entries: table.size, applied: table.stats().applied, notifications },
     byType: view.byType,
     seconds,
+    scrape,
     ok:
       delivered === raised &&
       handled === delivered &&

@@ -8,7 +8,7 @@ const scenario = { switches: 10, evcs: 16, flaps: 600, seed: 3 };
 
 describe.each<TransportKind>(["kafka", "amqp"])("the demo on %s", (transport) => {
   it("handles every produced event exactly once across a consumer restart, and ends in the scenario's state", async () => {
-    const options: DemoOptions = { transport, scenario, progressMs: 0 };
+    const options: DemoOptions = { transport, scenario, progressMs: 0, metricsPort: 0 };
     const narration: string[] = [];
     const result = await runDemo(options, { log: (line) => narration.push(line) });
 
@@ -22,5 +22,10 @@ describe.each<TransportKind>(["kafka", "amqp"])("the demo on %s", (transport) =>
     expect(result.links.mismatches).toEqual([]);
     expect(result.circuits.mismatches).toEqual([]);
     expect(result.ok).toBe(true);
+    // The Prometheus endpoint, scraped once everything was handled: lag reported and back to 0.
+    expect(result.scrape!.lagSeries).toBeGreaterThan(0);
+    expect(result.scrape!.lag).toBe(0);
+    expect(result.scrape!.handlerRuns).toBeGreaterThanOrEqual(result.handled);
+    expect(result.scrape!.deadLetters).toBe(0);
   });
 });
