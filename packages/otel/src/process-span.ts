@@ -5,9 +5,11 @@
 // The handlers run with it active, so their own spans nest under it.
 import {
   type Attributes,
+  type Context,
   context,
   defaultTextMapGetter,
   ROOT_CONTEXT,
+  type Span,
   SpanKind,
   SpanStatusCode,
   type TextMapPropagator,
@@ -35,7 +37,29 @@ export async function runInProcessSpan(
   info: HandlerRunDescription,
   run: () => Promise<void>,
 ): Promise<void> {
-  const parent = propagator.extract(ROOT_CONTEXT, info.headers, defaultTextMapGetter);
+  let parent: Context;
+  let span: Span;
+  try {
+    parent = propagator.extract(ROOT_CONTEXT, info.headers, defaultTextMapGetter);
+    span = startProcessSpan(tracer, parent, info);
+  } catch {
+    // Tracing must never decide an event's fate: a broken propagator or tracer runs it untraced.
+    return run();
+  }
+  try {
+    await context.with(trace.setSpan(parent, span), run);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    span.setAttribute(Attr.ErrorType, (error as { code?: string }).code ?? error.name);
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+function startProcessSpan(tracer: Tracer, parent: Context, info: HandlerRunDescription): Span {
   const creation = trace.getSpanContext(parent);
   const system = messagingSystem(info.transport);
   const attributes: Attributes = {
@@ -50,20 +74,9 @@ export async function runInProcessSpan(
     [Attr.Attempt]: info.attempt,
   };
   if (system === "kafka" && info.key !== "") attributes[Attr.KafkaMessageKey] = info.key;
-  const span = tracer.startSpan(
+  return tracer.startSpan(
     `process ${info.destination}`,
     { kind: SpanKind.CONSUMER, attributes, ...(creation ? { links: [{ context: creation }] } : {}) },
     parent,
   );
-  try {
-    await context.with(trace.setSpan(parent, span), run);
-  } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    span.setAttribute(Attr.ErrorType, (error as { code?: string }).code ?? error.name);
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-    throw err;
-  } finally {
-    span.end();
-  }
 }

@@ -250,4 +250,41 @@ describe("createOtelTracing", () => {
       `00-${publish.spanContext().traceId}-${publish.spanContext().spanId}-01`,
     );
   });
+
+  it("a propagator that throws never stops an event: the handler runs untraced, once, and the event is handled", async () => {
+    const broken = {
+      inject: () => {},
+      extract: () => {
+        throw new Error("propagator broke");
+      },
+      fields: () => [],
+    };
+    const tracing = createOtelTracing({ tracerProvider: h.provider, propagator: broken });
+    const broker = createMemoryBroker();
+    const routing = nappOnly;
+    await createMemoryTransport({ broker }).ensureDestinations(new Router(routing).destinationSpecs());
+    const producer = createProducer({
+      source: "ctl-1",
+      lanes: [{ name: "mem", transport: createMemoryTransport({ broker }), routing }],
+    });
+    let runs = 0;
+    const consumer = createConsumer({
+      transport: createMemoryTransport({ broker }),
+      group: "app",
+      destinations: ["kytos.topology"],
+      from: "beginning",
+      aroundHandler: tracing.aroundHandler,
+    }).on("kytos/topology.link_down", () => {
+      runs++;
+    });
+    closers.push(
+      () => producer.close(),
+      () => consumer.stop({ timeoutMs: 1000 }),
+    );
+    await consumer.start();
+    producer.publish("kytos/topology.link_down", linkDown);
+    await waitFor(() => consumer.stats().handled === 1, 5000, "the event handled");
+    expect(runs).toBe(1);
+    expect(h.spans("process kytos.topology")).toEqual([]);
+  });
 });
