@@ -109,6 +109,9 @@ describe("resolveAmqpConfig", () => {
       [{ maxUnconfirmed: 0 }, "maxUnconfirmed"],
       [{ consumerLagIntervalMs: -1 }, "consumerLagIntervalMs"],
       [{ reconnect: { initialDelayMs: -5 } }, "initialDelayMs"],
+      [{ url: "amqps://h", tls: { cert: "PEM" } }, "tls.cert and tls.key"],
+      [{ url: "amqps://h", tls: { key: "PEM" } }, "tls.cert and tls.key"],
+      [{ url: "amqps://h", tls: { rejectUnauthorized: "no" as never } }, "tls.rejectUnauthorized"],
     ];
     for (const [config, name] of cases)
       expect(refusal(() => resolveAmqpConfig(config)).message).toContain(name);

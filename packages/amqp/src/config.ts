@@ -213,6 +213,16 @@ export function resolveAmqpConfig(config: AmqpTransportConfig = {}): ResolvedAmq
       `tls options were given but url "${maskUrl(url.toString())}" is amqp://: use amqps:// for TLS.`,
     );
   }
+  if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
+    throw invalid(
+      "tls.cert and tls.key go together: a client certificate needs its private key, and a key its certificate.",
+    );
+  }
+  if (tls?.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== "boolean") {
+    throw invalid(
+      `tls.rejectUnauthorized must be true or false, got ${JSON.stringify(tls.rejectUnauthorized)}.`,
+    );
+  }
   return {
     endpoint: new AmqpEndpoint(url, login),
     socketOptions: {

@@ -1,5 +1,7 @@
 // amqplib errors → the project's error hierarchy. Messages name the URL with its password
-// masked and say what to check; the broker's own words are kept when they help.
+// masked and say what to check; the broker's own words are kept when they help. A refused
+// certificate or TLS handshake is KE_AUTHENTICATION_FAILED, like a refused login: retrying
+// cannot fix either.
 import { ErrorCode, KytosEventsError } from "@kytos-events/core";
 
 interface AmqpErrorLike {
@@ -7,9 +9,55 @@ interface AmqpErrorLike {
   readonly code?: string | number;
 }
 
+// Certificate verdicts of Node's TLS (OpenSSL X509 codes) besides the ERR_SSL_*/ERR_TLS_* ones:
+// an untrusted or unfit certificate stays so, whoever retries.
+const X509_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+// What a TLS client sees when the port speaks plain AMQP: the broker answers the ClientHello
+// with its protocol header, which OpenSSL reads as a record of an unknown version.
+const NOT_TLS_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"]);
+
+/** The TLS failure code of an error or its cause (handshake, certificate), if any. */
+function tlsCode(err: unknown): string | undefined {
+  for (let e = err as AmqpErrorLike & { cause?: unknown }, depth = 0; e && depth < 4; depth++) {
+    const code = e.code;
+    if (typeof code === "string" && (/^ERR_(SSL|TLS)_/.test(code) || X509_CODES.has(code))) return code;
+    e = e.cause as AmqpErrorLike & { cause?: unknown };
+  }
+  return undefined;
+}
+
 export function mapConnectError(err: unknown, safeUrl: string): KytosEventsError {
   const e = (err ?? {}) as AmqpErrorLike;
   const message = e.message ?? String(err);
+  const tls = tlsCode(err);
+  if (tls && NOT_TLS_CODES.has(tls)) {
+    return new KytosEventsError(
+      ErrorCode.TransportUnavailable,
+      `RabbitMQ at ${safeUrl} did not answer TLS (${tls}): check that the listener speaks TLS (amqps, usually port 5671), not plain AMQP.`,
+      { cause: err },
+    );
+  }
+  if (tls) {
+    return new KytosEventsError(
+      ErrorCode.AuthenticationFailed,
+      `TLS with RabbitMQ at ${safeUrl} failed (${tls}): check tls.ca (the CA that signed the broker's certificate), ` +
+        "tls.cert and tls.key if the listener requires client certificates, and tls.servername or the URL's host " +
+        "(it must match the certificate).",
+      { cause: err },
+    );
+  }
   if (/ACCESS[-_]REFUSED|\b403\b/.test(message)) {
     return new KytosEventsError(
       ErrorCode.AuthenticationFailed,
