@@ -225,7 +225,7 @@ function messageValue(
       "sizes[slot] = k;",
       `${acc} += ${ts} + varintSize(k) + k;`,
     ],
-    write: [tag, "p = writeVarint(nextSize(), b, p);", writeStmt],
+    write: [tag, "p = writeLength(b, p);", writeStmt],
   };
 }
 
@@ -295,7 +295,7 @@ function listField(field: DescField & { fieldKind: "list" }): FieldCode {
       write: [
         `{ const a = ${a}; if (a.length > 0) {`,
         `  ${tag}`,
-        "  p = writeVarint(nextSize(), b, p);",
+        "  p = writeLength(b, p);",
         `  for (let i = 0; i < a.length; i++) { ${code.write("a[i]!")} }`,
         "} }",
       ],
@@ -339,7 +339,7 @@ function mapField(field: DescField & { fieldKind: "map" }): FieldCode {
     write: [
       loop,
       `  ${writeTagCode(field.number, WireType.LengthDelimited)}`,
-      "  p = writeVarint(nextSize(), b, p);",
+      "  p = writeLength(b, p);",
       "  b[p++] = 0x0a;",
       "  p = writeString(key, b, p);",
       ...indent(["{", ...indent(value.write), "}"]),

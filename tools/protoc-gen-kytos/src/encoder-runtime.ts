@@ -38,8 +38,14 @@ function record(length: number): void {
   sizes[slot] = length;
 }
 
-function nextSize(): number {
-  return sizes[sizeRead++]!;
+/** Writes the next recorded length as a varint (most fit one byte). */
+function writeLength(b: Uint8Array, p: number): number {
+  const n = sizes[sizeRead++]!;
+  if (n < 0x80) {
+    b[p] = n;
+    return p + 1;
+  }
+  return writeVarint(n, b, p);
 }
 
 function varintSize(v: number): number {
@@ -243,11 +249,11 @@ function writeJsonObject(o: JsonObject | undefined, b: Uint8Array, p: number): n
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonValue(o[key], b, p);
   }
   return p;
@@ -292,7 +298,7 @@ function writeJsonValue(v: JsonValue | undefined, b: Uint8Array, p: number): num
         return p;
       }
       b[p++] = Array.isArray(v) ? 0x32 : 0x2a;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       return Array.isArray(v) ? writeJsonList(v, b, p) : writeJsonObject(v, b, p);
   }
   return p;
@@ -312,7 +318,7 @@ function jsonListSize(a: JsonValue[]): number {
 function writeJsonList(a: JsonValue[], b: Uint8Array, p: number): number {
   for (let i = 0; i < a.length; i++) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonValue(a[i], b, p);
   }
   return p;

@@ -61,8 +61,14 @@ function record(length: number): void {
   sizes[slot] = length;
 }
 
-function nextSize(): number {
-  return sizes[sizeRead++]!;
+/** Writes the next recorded length as a varint (most fit one byte). */
+function writeLength(b: Uint8Array, p: number): number {
+  const n = sizes[sizeRead++]!;
+  if (n < 0x80) {
+    b[p] = n;
+    return p + 1;
+  }
+  return writeVarint(n, b, p);
 }
 
 function varintSize(v: number): number {
@@ -266,11 +272,11 @@ function writeJsonObject(o: JsonObject | undefined, b: Uint8Array, p: number): n
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonValue(o[key], b, p);
   }
   return p;
@@ -315,7 +321,7 @@ function writeJsonValue(v: JsonValue | undefined, b: Uint8Array, p: number): num
         return p;
       }
       b[p++] = Array.isArray(v) ? 0x32 : 0x2a;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       return Array.isArray(v) ? writeJsonList(v, b, p) : writeJsonObject(v, b, p);
   }
   return p;
@@ -335,7 +341,7 @@ function jsonListSize(a: JsonValue[]): number {
 function writeJsonList(a: JsonValue[], b: Uint8Array, p: number): number {
   for (let i = 0; i < a.length; i++) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonValue(a[i], b, p);
   }
   return p;
@@ -995,7 +1001,7 @@ function write_kytos_events_v1_Envelope(m: Envelope, b: Uint8Array, p: number): 
   } }
   { const v = m.occurredAt; if (v !== undefined) {
     b[p++] = 0x2a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Timestamp(v, b, p);
   } }
   { const v = m.key; if (v !== "") {
@@ -1009,517 +1015,517 @@ function write_kytos_events_v1_Envelope(m: Envelope, b: Uint8Array, p: number): 
   switch (m.payload.case) {
     case "topologyLinkUp": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinkUp(v, b, p);
       break;
     }
     case "topologyLinkDown": { const v = m.payload.value;
       b[p++] = 0xb2; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinkDown(v, b, p);
       break;
     }
     case "topologyLinkEnabled": { const v = m.payload.value;
       b[p++] = 0xba; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinkEnabled(v, b, p);
       break;
     }
     case "topologyLinkDisabled": { const v = m.payload.value;
       b[p++] = 0xc2; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinkDisabled(v, b, p);
       break;
     }
     case "topologyLinkDeleted": { const v = m.payload.value;
       b[p++] = 0xca; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinkDeleted(v, b, p);
       break;
     }
     case "topologyInterfaceUp": { const v = m.payload.value;
       b[p++] = 0xd2; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfaceUp(v, b, p);
       break;
     }
     case "topologyInterfaceDown": { const v = m.payload.value;
       b[p++] = 0xda; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfaceDown(v, b, p);
       break;
     }
     case "topologyInterfaceEnabled": { const v = m.payload.value;
       b[p++] = 0xe2; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfaceEnabled(v, b, p);
       break;
     }
     case "topologyInterfaceDisabled": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfaceDisabled(v, b, p);
       break;
     }
     case "topologyInterfaceDeleted": { const v = m.payload.value;
       b[p++] = 0xf2; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfaceDeleted(v, b, p);
       break;
     }
     case "topologySwitchInterfaceCreated": { const v = m.payload.value;
       b[p++] = 0xfa; b[p++] = 0x06;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologySwitchInterfaceCreated(v, b, p);
       break;
     }
     case "topologyPortCreated": { const v = m.payload.value;
       b[p++] = 0x82; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyPortCreated(v, b, p);
       break;
     }
     case "topologySwitchEnabled": { const v = m.payload.value;
       b[p++] = 0x8a; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologySwitchEnabled(v, b, p);
       break;
     }
     case "topologySwitchDisabled": { const v = m.payload.value;
       b[p++] = 0x92; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologySwitchDisabled(v, b, p);
       break;
     }
     case "topologySwitchDeleted": { const v = m.payload.value;
       b[p++] = 0x9a; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologySwitchDeleted(v, b, p);
       break;
     }
     case "topologySwitchesMetadataAdded": { const v = m.payload.value;
       b[p++] = 0xa2; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologySwitchesMetadataAdded(v, b, p);
       break;
     }
     case "topologySwitchesMetadataRemoved": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologySwitchesMetadataRemoved(v, b, p);
       break;
     }
     case "topologyInterfacesMetadataAdded": { const v = m.payload.value;
       b[p++] = 0xb2; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfacesMetadataAdded(v, b, p);
       break;
     }
     case "topologyInterfacesMetadataRemoved": { const v = m.payload.value;
       b[p++] = 0xba; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyInterfacesMetadataRemoved(v, b, p);
       break;
     }
     case "topologyLinksMetadataAdded": { const v = m.payload.value;
       b[p++] = 0xc2; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinksMetadataAdded(v, b, p);
       break;
     }
     case "topologyLinksMetadataRemoved": { const v = m.payload.value;
       b[p++] = 0xca; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyLinksMetadataRemoved(v, b, p);
       break;
     }
     case "topologyTopologyLoaded": { const v = m.payload.value;
       b[p++] = 0xd2; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyTopologyLoaded(v, b, p);
       break;
     }
     case "topologyUpdated": { const v = m.payload.value;
       b[p++] = 0xda; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyUpdated(v, b, p);
       break;
     }
     case "topologyNotifyLinkUpIfStatus": { const v = m.payload.value;
       b[p++] = 0xe2; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyNotifyLinkUpIfStatus(v, b, p);
       break;
     }
     case "topologyTopoControllerUpsertSwitch": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x07;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TopologyTopoControllerUpsertSwitch(v, b, p);
       break;
     }
     case "maintenanceInterruptionStart": { const v = m.payload.value;
       b[p++] = 0xca; b[p++] = 0x0c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MaintenanceInterruptionStart(v, b, p);
       break;
     }
     case "maintenanceInterruptionEnd": { const v = m.payload.value;
       b[p++] = 0xd2; b[p++] = 0x0c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MaintenanceInterruptionEnd(v, b, p);
       break;
     }
     case "coreSwitchNew": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreSwitchNew(v, b, p);
       break;
     }
     case "coreSwitchReconnected": { const v = m.payload.value;
       b[p++] = 0xf2; b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreSwitchReconnected(v, b, p);
       break;
     }
     case "coreOpenflowConnectionNew": { const v = m.payload.value;
       b[p++] = 0xfa; b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreOpenflowConnectionNew(v, b, p);
       break;
     }
     case "coreOpenflowConnectionLost": { const v = m.payload.value;
       b[p++] = 0x82; b[p++] = 0x13;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreOpenflowConnectionLost(v, b, p);
       break;
     }
     case "coreOpenflowConnectionError": { const v = m.payload.value;
       b[p++] = 0x8a; b[p++] = 0x13;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreOpenflowConnectionError(v, b, p);
       break;
     }
     case "coreInterfaceTags": { const v = m.payload.value;
       b[p++] = 0x92; b[p++] = 0x13;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreInterfaceTags(v, b, p);
       break;
     }
     case "coreShutdown": { const v = m.payload.value;
       b[p++] = 0x9a; b[p++] = 0x13;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreShutdown(v, b, p);
       break;
     }
     case "coreNappShutdown": { const v = m.payload.value;
       b[p++] = 0xa2; b[p++] = 0x13;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreNappShutdown(v, b, p);
       break;
     }
     case "coreNappLoaded": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x13;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_CoreNappLoaded(v, b, p);
       break;
     }
     case "ofCoreHandshakeCompleted": { const v = m.payload.value;
       b[p++] = 0x8a; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreHandshakeCompleted(v, b, p);
       break;
     }
     case "ofCoreHelloFailed": { const v = m.payload.value;
       b[p++] = 0x92; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreHelloFailed(v, b, p);
       break;
     }
     case "ofCoreSwitchInterfaceCreated": { const v = m.payload.value;
       b[p++] = 0x9a; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchInterfaceCreated(v, b, p);
       break;
     }
     case "ofCoreSwitchInterfaceModified": { const v = m.payload.value;
       b[p++] = 0xa2; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchInterfaceModified(v, b, p);
       break;
     }
     case "ofCoreSwitchInterfaceDeleted": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchInterfaceDeleted(v, b, p);
       break;
     }
     case "ofCoreSwitchInterfaceLinkUp": { const v = m.payload.value;
       b[p++] = 0xb2; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchInterfaceLinkUp(v, b, p);
       break;
     }
     case "ofCoreSwitchInterfaceLinkDown": { const v = m.payload.value;
       b[p++] = 0xba; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchInterfaceLinkDown(v, b, p);
       break;
     }
     case "ofCoreSwitchPortCreated": { const v = m.payload.value;
       b[p++] = 0xc2; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchPortCreated(v, b, p);
       break;
     }
     case "ofCoreSwitchInterfacesCreated": { const v = m.payload.value;
       b[p++] = 0xca; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreSwitchInterfacesCreated(v, b, p);
       break;
     }
     case "ofCoreReachableMac": { const v = m.payload.value;
       b[p++] = 0xd2; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreReachableMac(v, b, p);
       break;
     }
     case "ofCoreFlowStatsReceived": { const v = m.payload.value;
       b[p++] = 0xda; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreFlowStatsReceived(v, b, p);
       break;
     }
     case "ofCoreTableStatsReceived": { const v = m.payload.value;
       b[p++] = 0xe2; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCoreTableStatsReceived(v, b, p);
       break;
     }
     case "ofCorePortStats": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x19;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfCorePortStats(v, b, p);
       break;
     }
     case "mefElineCreated": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineCreated(v, b, p);
       break;
     }
     case "mefElineUpdated": { const v = m.payload.value;
       b[p++] = 0xb2; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineUpdated(v, b, p);
       break;
     }
     case "mefElineDeleted": { const v = m.payload.value;
       b[p++] = 0xba; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineDeleted(v, b, p);
       break;
     }
     case "mefElineDeployed": { const v = m.payload.value;
       b[p++] = 0xc2; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineDeployed(v, b, p);
       break;
     }
     case "mefElineUndeployed": { const v = m.payload.value;
       b[p++] = 0xca; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineUndeployed(v, b, p);
       break;
     }
     case "mefElineRedeployedLinkDown": { const v = m.payload.value;
       b[p++] = 0xd2; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineRedeployedLinkDown(v, b, p);
       break;
     }
     case "mefElineRedeployedLinkUp": { const v = m.payload.value;
       b[p++] = 0xda; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineRedeployedLinkUp(v, b, p);
       break;
     }
     case "mefElineErrorRedeployLinkDown": { const v = m.payload.value;
       b[p++] = 0xe2; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineErrorRedeployLinkDown(v, b, p);
       break;
     }
     case "mefElineNeedFailover": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineNeedFailover(v, b, p);
       break;
     }
     case "mefElineUniActiveUpdated": { const v = m.payload.value;
       b[p++] = 0xf2; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineUniActiveUpdated(v, b, p);
       break;
     }
     case "mefElineNeedRedeploy": { const v = m.payload.value;
       b[p++] = 0xfa; b[p++] = 0x1f;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineNeedRedeploy(v, b, p);
       break;
     }
     case "mefElineFailoverLinkDown": { const v = m.payload.value;
       b[p++] = 0x82; b[p++] = 0x20;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineFailoverLinkDown(v, b, p);
       break;
     }
     case "mefElineFailoverOldPath": { const v = m.payload.value;
       b[p++] = 0x8a; b[p++] = 0x20;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineFailoverOldPath(v, b, p);
       break;
     }
     case "mefElineFailoverDeployed": { const v = m.payload.value;
       b[p++] = 0x92; b[p++] = 0x20;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineFailoverDeployed(v, b, p);
       break;
     }
     case "mefElineEvcsLoaded": { const v = m.payload.value;
       b[p++] = 0x9a; b[p++] = 0x20;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineEvcsLoaded(v, b, p);
       break;
     }
     case "mefElineEvcAffectedByLinkDown": { const v = m.payload.value;
       b[p++] = 0xa2; b[p++] = 0x20;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineEvcAffectedByLinkDown(v, b, p);
       break;
     }
     case "mefElineEnableTable": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x20;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineEnableTable(v, b, p);
       break;
     }
     case "flowManagerFlowAdded": { const v = m.payload.value;
       b[p++] = 0xca; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowAdded(v, b, p);
       break;
     }
     case "flowManagerFlowRemoved": { const v = m.payload.value;
       b[p++] = 0xd2; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowRemoved(v, b, p);
       break;
     }
     case "flowManagerFlowError": { const v = m.payload.value;
       b[p++] = 0xda; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowError(v, b, p);
       break;
     }
     case "flowManagerFlowPending": { const v = m.payload.value;
       b[p++] = 0xe2; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowPending(v, b, p);
       break;
     }
     case "flowManagerFlowsInstall": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowsInstall(v, b, p);
       break;
     }
     case "flowManagerFlowsDelete": { const v = m.payload.value;
       b[p++] = 0xf2; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowsDelete(v, b, p);
       break;
     }
     case "flowManagerFlowsSingle": { const v = m.payload.value;
       b[p++] = 0xfa; b[p++] = 0x25;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_FlowManagerFlowsSingle(v, b, p);
       break;
     }
     case "ofLldpInterfaceIsNni": { const v = m.payload.value;
       b[p++] = 0xea; b[p++] = 0x2b;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpInterfaceIsNni(v, b, p);
       break;
     }
     case "ofLldpNetworkStatusUpdated": { const v = m.payload.value;
       b[p++] = 0xf2; b[p++] = 0x2b;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpNetworkStatusUpdated(v, b, p);
       break;
     }
     case "ofLldpLivenessUp": { const v = m.payload.value;
       b[p++] = 0xfa; b[p++] = 0x2b;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLivenessUp(v, b, p);
       break;
     }
     case "ofLldpLivenessDown": { const v = m.payload.value;
       b[p++] = 0x82; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLivenessDown(v, b, p);
       break;
     }
     case "ofLldpLivenessEnabled": { const v = m.payload.value;
       b[p++] = 0x8a; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLivenessEnabled(v, b, p);
       break;
     }
     case "ofLldpLivenessDisabled": { const v = m.payload.value;
       b[p++] = 0x92; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLivenessDisabled(v, b, p);
       break;
     }
     case "ofLldpLoopDetected": { const v = m.payload.value;
       b[p++] = 0x9a; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLoopDetected(v, b, p);
       break;
     }
     case "ofLldpLoopStopped": { const v = m.payload.value;
       b[p++] = 0xa2; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLoopStopped(v, b, p);
       break;
     }
     case "ofLldpLoopActionLog": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLoopActionLog(v, b, p);
       break;
     }
     case "ofLldpLoopActionDisable": { const v = m.payload.value;
       b[p++] = 0xb2; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpLoopActionDisable(v, b, p);
       break;
     }
     case "ofLldpEnableTable": { const v = m.payload.value;
       b[p++] = 0xba; b[p++] = 0x2c;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfLldpEnableTable(v, b, p);
       break;
     }
     case "telemetryIntEnableTable": { const v = m.payload.value;
       b[p++] = 0x8a; b[p++] = 0x32;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_TelemetryIntEnableTable(v, b, p);
       break;
     }
     case "ofMultiTableEnableTable": { const v = m.payload.value;
       b[p++] = 0xaa; b[p++] = 0x38;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_OfMultiTableEnableTable(v, b, p);
       break;
     }
@@ -1579,7 +1585,7 @@ function size_kytos_events_v1_TopologyLinkUp(m: TopologyLinkUp): number {
 function write_kytos_events_v1_TopologyLinkUp(m: TopologyLinkUp, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -1588,7 +1594,7 @@ function write_kytos_events_v1_TopologyLinkUp(m: TopologyLinkUp, b: Uint8Array, 
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -1648,17 +1654,17 @@ function write_kytos_events_v1_Link(m: Link, b: Uint8Array, p: number): number {
   } }
   { const v = m.endpointA; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.endpointB; if (v !== undefined) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x22;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.active; if (v !== false) {
@@ -1679,7 +1685,7 @@ function write_kytos_events_v1_Link(m: Link, b: Uint8Array, p: number): number {
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -1795,7 +1801,7 @@ function write_kytos_events_v1_Interface(m: Interface, b: Uint8Array, p: number)
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x52;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.lldp; if (v !== false) {
@@ -1824,12 +1830,12 @@ function write_kytos_events_v1_Interface(m: Interface, b: Uint8Array, p: number)
   } }
   { const v = m.stats; if (v !== undefined) {
     b[p++] = 0x8a; b[p++] = 0x01;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -1861,7 +1867,7 @@ function size_kytos_events_v1_TopologyLinkDown(m: TopologyLinkDown): number {
 function write_kytos_events_v1_TopologyLinkDown(m: TopologyLinkDown, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -1870,7 +1876,7 @@ function write_kytos_events_v1_TopologyLinkDown(m: TopologyLinkDown, b: Uint8Arr
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -1899,12 +1905,12 @@ function size_kytos_events_v1_TopologyLinkEnabled(m: TopologyLinkEnabled): numbe
 function write_kytos_events_v1_TopologyLinkEnabled(m: TopologyLinkEnabled, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -1933,12 +1939,12 @@ function size_kytos_events_v1_TopologyLinkDisabled(m: TopologyLinkDisabled): num
 function write_kytos_events_v1_TopologyLinkDisabled(m: TopologyLinkDisabled, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -1967,12 +1973,12 @@ function size_kytos_events_v1_TopologyLinkDeleted(m: TopologyLinkDeleted): numbe
 function write_kytos_events_v1_TopologyLinkDeleted(m: TopologyLinkDeleted, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2004,7 +2010,7 @@ function size_kytos_events_v1_TopologyInterfaceUp(m: TopologyInterfaceUp): numbe
 function write_kytos_events_v1_TopologyInterfaceUp(m: TopologyInterfaceUp, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -2013,7 +2019,7 @@ function write_kytos_events_v1_TopologyInterfaceUp(m: TopologyInterfaceUp, b: Ui
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2045,7 +2051,7 @@ function size_kytos_events_v1_TopologyInterfaceDown(m: TopologyInterfaceDown): n
 function write_kytos_events_v1_TopologyInterfaceDown(m: TopologyInterfaceDown, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -2054,7 +2060,7 @@ function write_kytos_events_v1_TopologyInterfaceDown(m: TopologyInterfaceDown, b
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2086,7 +2092,7 @@ function size_kytos_events_v1_TopologyInterfaceEnabled(m: TopologyInterfaceEnabl
 function write_kytos_events_v1_TopologyInterfaceEnabled(m: TopologyInterfaceEnabled, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -2095,7 +2101,7 @@ function write_kytos_events_v1_TopologyInterfaceEnabled(m: TopologyInterfaceEnab
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2127,7 +2133,7 @@ function size_kytos_events_v1_TopologyInterfaceDisabled(m: TopologyInterfaceDisa
 function write_kytos_events_v1_TopologyInterfaceDisabled(m: TopologyInterfaceDisabled, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -2136,7 +2142,7 @@ function write_kytos_events_v1_TopologyInterfaceDisabled(m: TopologyInterfaceDis
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2165,12 +2171,12 @@ function size_kytos_events_v1_TopologyInterfaceDeleted(m: TopologyInterfaceDelet
 function write_kytos_events_v1_TopologyInterfaceDeleted(m: TopologyInterfaceDeleted, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2199,12 +2205,12 @@ function size_kytos_events_v1_TopologySwitchInterfaceCreated(m: TopologySwitchIn
 function write_kytos_events_v1_TopologySwitchInterfaceCreated(m: TopologySwitchInterfaceCreated, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2247,12 +2253,12 @@ function write_kytos_events_v1_TopologyPortCreated(m: TopologyPortCreated, b: Ui
   } }
   { const v = m.portDescription; if (v !== undefined) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_PortDescription(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2296,7 +2302,7 @@ function write_kytos_events_v1_PortDescription(m: PortDescription, b: Uint8Array
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2326,7 +2332,7 @@ function write_kytos_events_v1_TopologySwitchEnabled(m: TopologySwitchEnabled, b
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2356,7 +2362,7 @@ function write_kytos_events_v1_TopologySwitchDisabled(m: TopologySwitchDisabled,
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2385,12 +2391,12 @@ function size_kytos_events_v1_TopologySwitchDeleted(m: TopologySwitchDeleted): n
 function write_kytos_events_v1_TopologySwitchDeleted(m: TopologySwitchDeleted, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2520,18 +2526,18 @@ function write_kytos_events_v1_Switch(m: Switch, b: Uint8Array, p: number): numb
   } }
   { const r = m.interfaces; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x62;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_Interface(v, b, p);
     }
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x6a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.active; if (v !== false) {
@@ -2552,7 +2558,7 @@ function write_kytos_events_v1_Switch(m: Switch, b: Uint8Array, p: number): numb
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2587,17 +2593,17 @@ function size_kytos_events_v1_TopologySwitchesMetadataAdded(m: TopologySwitchesM
 function write_kytos_events_v1_TopologySwitchesMetadataAdded(m: TopologySwitchesMetadataAdded, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2632,17 +2638,17 @@ function size_kytos_events_v1_TopologySwitchesMetadataRemoved(m: TopologySwitche
 function write_kytos_events_v1_TopologySwitchesMetadataRemoved(m: TopologySwitchesMetadataRemoved, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2677,17 +2683,17 @@ function size_kytos_events_v1_TopologyInterfacesMetadataAdded(m: TopologyInterfa
 function write_kytos_events_v1_TopologyInterfacesMetadataAdded(m: TopologyInterfacesMetadataAdded, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2722,17 +2728,17 @@ function size_kytos_events_v1_TopologyInterfacesMetadataRemoved(m: TopologyInter
 function write_kytos_events_v1_TopologyInterfacesMetadataRemoved(m: TopologyInterfacesMetadataRemoved, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2767,17 +2773,17 @@ function size_kytos_events_v1_TopologyLinksMetadataAdded(m: TopologyLinksMetadat
 function write_kytos_events_v1_TopologyLinksMetadataAdded(m: TopologyLinksMetadataAdded, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2812,17 +2818,17 @@ function size_kytos_events_v1_TopologyLinksMetadataRemoved(m: TopologyLinksMetad
 function write_kytos_events_v1_TopologyLinksMetadataRemoved(m: TopologyLinksMetadataRemoved, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2869,12 +2875,12 @@ function size_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded):
 function write_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded, b: Uint8Array, p: number): number {
   { const v = m.topology; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Topology(v, b, p);
   } }
   { const r = m.failedSwitches; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
@@ -2884,7 +2890,7 @@ function write_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded,
   } }
   { const r = m.failedLinks; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
@@ -2894,7 +2900,7 @@ function write_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded,
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2941,29 +2947,29 @@ function size_kytos_events_v1_Topology(m: Topology): number {
 function write_kytos_events_v1_Topology(m: Topology, b: Uint8Array, p: number): number {
   { const r = m.switches; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_Switch(v, b, p);
     }
   } }
   { const r = m.links; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_Link(v, b, p);
     }
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -2992,12 +2998,12 @@ function size_kytos_events_v1_TopologyUpdated(m: TopologyUpdated): number {
 function write_kytos_events_v1_TopologyUpdated(m: TopologyUpdated, b: Uint8Array, p: number): number {
   { const v = m.topology; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Topology(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3029,7 +3035,7 @@ function size_kytos_events_v1_TopologyNotifyLinkUpIfStatus(m: TopologyNotifyLink
 function write_kytos_events_v1_TopologyNotifyLinkUpIfStatus(m: TopologyNotifyLinkUpIfStatus, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.reason; if (v !== "") {
@@ -3038,7 +3044,7 @@ function write_kytos_events_v1_TopologyNotifyLinkUpIfStatus(m: TopologyNotifyLin
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3067,12 +3073,12 @@ function size_kytos_events_v1_TopologyTopoControllerUpsertSwitch(m: TopologyTopo
 function write_kytos_events_v1_TopologyTopoControllerUpsertSwitch(m: TopologyTopoControllerUpsertSwitch, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3123,7 +3129,7 @@ function write_kytos_events_v1_MaintenanceInterruptionStart(m: MaintenanceInterr
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3174,7 +3180,7 @@ function write_kytos_events_v1_MaintenanceInterruptionEnd(m: MaintenanceInterrup
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3203,12 +3209,12 @@ function size_kytos_events_v1_CoreSwitchNew(m: CoreSwitchNew): number {
 function write_kytos_events_v1_CoreSwitchNew(m: CoreSwitchNew, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3237,12 +3243,12 @@ function size_kytos_events_v1_CoreSwitchReconnected(m: CoreSwitchReconnected): n
 function write_kytos_events_v1_CoreSwitchReconnected(m: CoreSwitchReconnected, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3271,12 +3277,12 @@ function size_kytos_events_v1_CoreOpenflowConnectionNew(m: CoreOpenflowConnectio
 function write_kytos_events_v1_CoreOpenflowConnectionNew(m: CoreOpenflowConnectionNew, b: Uint8Array, p: number): number {
   { const v = m.source; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Connection(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3320,7 +3326,7 @@ function write_kytos_events_v1_Connection(m: Connection, b: Uint8Array, p: numbe
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3349,12 +3355,12 @@ function size_kytos_events_v1_CoreOpenflowConnectionLost(m: CoreOpenflowConnecti
 function write_kytos_events_v1_CoreOpenflowConnectionLost(m: CoreOpenflowConnectionLost, b: Uint8Array, p: number): number {
   { const v = m.source; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Connection(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3386,7 +3392,7 @@ function size_kytos_events_v1_CoreOpenflowConnectionError(m: CoreOpenflowConnect
 function write_kytos_events_v1_CoreOpenflowConnectionError(m: CoreOpenflowConnectionError, b: Uint8Array, p: number): number {
   { const v = m.destination; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Connection(v, b, p);
   } }
   { const v = m.exception; if (v !== "") {
@@ -3395,7 +3401,7 @@ function write_kytos_events_v1_CoreOpenflowConnectionError(m: CoreOpenflowConnec
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3424,12 +3430,12 @@ function size_kytos_events_v1_CoreInterfaceTags(m: CoreInterfaceTags): number {
 function write_kytos_events_v1_CoreInterfaceTags(m: CoreInterfaceTags, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3452,7 +3458,7 @@ function size_kytos_events_v1_CoreShutdown(m: CoreShutdown): number {
 function write_kytos_events_v1_CoreShutdown(m: CoreShutdown, b: Uint8Array, p: number): number {
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3482,7 +3488,7 @@ function write_kytos_events_v1_CoreNappShutdown(m: CoreNappShutdown, b: Uint8Arr
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3519,7 +3525,7 @@ function write_kytos_events_v1_CoreNappLoaded(m: CoreNappLoaded, b: Uint8Array, 
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3548,12 +3554,12 @@ function size_kytos_events_v1_OfCoreHandshakeCompleted(m: OfCoreHandshakeComplet
 function write_kytos_events_v1_OfCoreHandshakeCompleted(m: OfCoreHandshakeCompleted, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3582,12 +3588,12 @@ function size_kytos_events_v1_OfCoreHelloFailed(m: OfCoreHelloFailed): number {
 function write_kytos_events_v1_OfCoreHelloFailed(m: OfCoreHelloFailed, b: Uint8Array, p: number): number {
   { const v = m.source; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Connection(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3616,12 +3622,12 @@ function size_kytos_events_v1_OfCoreSwitchInterfaceCreated(m: OfCoreSwitchInterf
 function write_kytos_events_v1_OfCoreSwitchInterfaceCreated(m: OfCoreSwitchInterfaceCreated, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3650,12 +3656,12 @@ function size_kytos_events_v1_OfCoreSwitchInterfaceModified(m: OfCoreSwitchInter
 function write_kytos_events_v1_OfCoreSwitchInterfaceModified(m: OfCoreSwitchInterfaceModified, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3684,12 +3690,12 @@ function size_kytos_events_v1_OfCoreSwitchInterfaceDeleted(m: OfCoreSwitchInterf
 function write_kytos_events_v1_OfCoreSwitchInterfaceDeleted(m: OfCoreSwitchInterfaceDeleted, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3718,12 +3724,12 @@ function size_kytos_events_v1_OfCoreSwitchInterfaceLinkUp(m: OfCoreSwitchInterfa
 function write_kytos_events_v1_OfCoreSwitchInterfaceLinkUp(m: OfCoreSwitchInterfaceLinkUp, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3752,12 +3758,12 @@ function size_kytos_events_v1_OfCoreSwitchInterfaceLinkDown(m: OfCoreSwitchInter
 function write_kytos_events_v1_OfCoreSwitchInterfaceLinkDown(m: OfCoreSwitchInterfaceLinkDown, b: Uint8Array, p: number): number {
   { const v = m.interface; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3800,12 +3806,12 @@ function write_kytos_events_v1_OfCoreSwitchPortCreated(m: OfCoreSwitchPortCreate
   } }
   { const v = m.portDescription; if (v !== undefined) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_PortDescription(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3837,7 +3843,7 @@ function size_kytos_events_v1_OfCoreSwitchInterfacesCreated(m: OfCoreSwitchInter
 function write_kytos_events_v1_OfCoreSwitchInterfacesCreated(m: OfCoreSwitchInterfacesCreated, b: Uint8Array, p: number): number {
   { const a = m.interfaces; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     if (v !== undefined) p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.dpid; if (v !== "") {
@@ -3846,7 +3852,7 @@ function write_kytos_events_v1_OfCoreSwitchInterfacesCreated(m: OfCoreSwitchInte
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3881,7 +3887,7 @@ function size_kytos_events_v1_OfCoreReachableMac(m: OfCoreReachableMac): number 
 function write_kytos_events_v1_OfCoreReachableMac(m: OfCoreReachableMac, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.port; if (v !== 0) {
@@ -3894,7 +3900,7 @@ function write_kytos_events_v1_OfCoreReachableMac(m: OfCoreReachableMac, b: Uint
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3929,17 +3935,17 @@ function size_kytos_events_v1_OfCoreFlowStatsReceived(m: OfCoreFlowStatsReceived
 function write_kytos_events_v1_OfCoreFlowStatsReceived(m: OfCoreFlowStatsReceived, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const a = m.repliesFlows; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -3974,17 +3980,17 @@ function size_kytos_events_v1_OfCoreTableStatsReceived(m: OfCoreTableStatsReceiv
 function write_kytos_events_v1_OfCoreTableStatsReceived(m: OfCoreTableStatsReceived, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const a = m.repliesTables; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4019,17 +4025,17 @@ function size_kytos_events_v1_OfCorePortStats(m: OfCorePortStats): number {
 function write_kytos_events_v1_OfCorePortStats(m: OfCorePortStats, b: Uint8Array, p: number): number {
   { const v = m.switch; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const a = m.portStats; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4058,12 +4064,12 @@ function size_kytos_events_v1_MefElineCreated(m: MefElineCreated): number {
 function write_kytos_events_v1_MefElineCreated(m: MefElineCreated, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4125,7 +4131,7 @@ function write_kytos_events_v1_EvcEventContent(m: EvcEventContent, b: Uint8Array
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x22;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.active; if (v !== false) {
@@ -4138,12 +4144,12 @@ function write_kytos_events_v1_EvcEventContent(m: EvcEventContent, b: Uint8Array
   } }
   { const v = m.uniA; if (v !== undefined) {
     b[p++] = 0x3a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Uni(v, b, p);
   } }
   { const v = m.uniZ; if (v !== undefined) {
     b[p++] = 0x42;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Uni(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4179,12 +4185,12 @@ function write_kytos_events_v1_Uni(m: Uni, b: Uint8Array, p: number): number {
   } }
   { const v = m.tag; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Tag(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4225,22 +4231,22 @@ function size_kytos_events_v1_Tag(m: Tag): number {
 function write_kytos_events_v1_Tag(m: Tag, b: Uint8Array, p: number): number {
   { const v = m.tagType; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const v = m.value; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const v = m.maskList; if (v !== undefined) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_ListValue(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4310,13 +4316,13 @@ function write_google_protobuf_Value(m: Value, b: Uint8Array, p: number): number
     }
     case "structValue": { const v = m.kind.value;
       b[p++] = 0x2a;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_google_protobuf_Struct(v, b, p);
       break;
     }
     case "listValue": { const v = m.kind.value;
       b[p++] = 0x32;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_google_protobuf_ListValue(v, b, p);
       break;
     }
@@ -4347,12 +4353,12 @@ function size_google_protobuf_Struct(m: Struct): number {
 function write_google_protobuf_Struct(m: Struct, b: Uint8Array, p: number): number {
   { const r = m.fields; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_google_protobuf_Value(v, b, p);
     }
   } }
@@ -4376,7 +4382,7 @@ function size_google_protobuf_ListValue(m: ListValue): number {
 function write_google_protobuf_ListValue(m: ListValue, b: Uint8Array, p: number): number {
   { const a = m.values; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     if (v !== undefined) p = write_google_protobuf_Value(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4405,12 +4411,12 @@ function size_kytos_events_v1_MefElineUpdated(m: MefElineUpdated): number {
 function write_kytos_events_v1_MefElineUpdated(m: MefElineUpdated, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4439,12 +4445,12 @@ function size_kytos_events_v1_MefElineDeleted(m: MefElineDeleted): number {
 function write_kytos_events_v1_MefElineDeleted(m: MefElineDeleted, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4473,12 +4479,12 @@ function size_kytos_events_v1_MefElineDeployed(m: MefElineDeployed): number {
 function write_kytos_events_v1_MefElineDeployed(m: MefElineDeployed, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4507,12 +4513,12 @@ function size_kytos_events_v1_MefElineUndeployed(m: MefElineUndeployed): number 
 function write_kytos_events_v1_MefElineUndeployed(m: MefElineUndeployed, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4541,12 +4547,12 @@ function size_kytos_events_v1_MefElineRedeployedLinkDown(m: MefElineRedeployedLi
 function write_kytos_events_v1_MefElineRedeployedLinkDown(m: MefElineRedeployedLinkDown, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4575,12 +4581,12 @@ function size_kytos_events_v1_MefElineRedeployedLinkUp(m: MefElineRedeployedLink
 function write_kytos_events_v1_MefElineRedeployedLinkUp(m: MefElineRedeployedLinkUp, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4609,12 +4615,12 @@ function size_kytos_events_v1_MefElineErrorRedeployLinkDown(m: MefElineErrorRede
 function write_kytos_events_v1_MefElineErrorRedeployLinkDown(m: MefElineErrorRedeployLinkDown, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4643,12 +4649,12 @@ function size_kytos_events_v1_MefElineNeedFailover(m: MefElineNeedFailover): num
 function write_kytos_events_v1_MefElineNeedFailover(m: MefElineNeedFailover, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4677,12 +4683,12 @@ function size_kytos_events_v1_MefElineUniActiveUpdated(m: MefElineUniActiveUpdat
 function write_kytos_events_v1_MefElineUniActiveUpdated(m: MefElineUniActiveUpdated, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4712,7 +4718,7 @@ function write_kytos_events_v1_MefElineNeedRedeploy(m: MefElineNeedRedeploy, b: 
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4741,12 +4747,12 @@ function size_kytos_events_v1_MefElineFailoverLinkDown(m: MefElineFailoverLinkDo
 function write_kytos_events_v1_MefElineFailoverLinkDown(m: MefElineFailoverLinkDown, b: Uint8Array, p: number): number {
   { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineFailoverEvc(v, b, p);
     }
   } }
@@ -4812,44 +4818,44 @@ function size_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc): numbe
 function write_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc, b: Uint8Array, p: number): number {
   { const v = m.evc; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
   { const r = m.flows; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_google_protobuf_ListValue(v, b, p);
     }
   } }
   { const r = m.removedFlows; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_google_protobuf_ListValue(v, b, p);
     }
   } }
   { const v = m.errorReason; if (v !== undefined) {
     b[p++] = 0x22;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const a = m.currentPath; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x2a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     if (v !== undefined) p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -4878,12 +4884,12 @@ function size_kytos_events_v1_MefElineFailoverOldPath(m: MefElineFailoverOldPath
 function write_kytos_events_v1_MefElineFailoverOldPath(m: MefElineFailoverOldPath, b: Uint8Array, p: number): number {
   { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineFailoverEvc(v, b, p);
     }
   } }
@@ -4913,12 +4919,12 @@ function size_kytos_events_v1_MefElineFailoverDeployed(m: MefElineFailoverDeploy
 function write_kytos_events_v1_MefElineFailoverDeployed(m: MefElineFailoverDeployed, b: Uint8Array, p: number): number {
   { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_MefElineFailoverEvc(v, b, p);
     }
   } }
@@ -4948,12 +4954,12 @@ function size_kytos_events_v1_MefElineEvcsLoaded(m: MefElineEvcsLoaded): number 
 function write_kytos_events_v1_MefElineEvcsLoaded(m: MefElineEvcsLoaded, b: Uint8Array, p: number): number {
   { const r = m.circuits; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     b[p++] = 0x0a;
     p = writeString(key, b, p);
     {
       b[p++] = 0x12;
-      p = writeVarint(nextSize(), b, p);
+      p = writeLength(b, p);
       if (v !== undefined) p = write_kytos_events_v1_Evc(v, b, p);
     }
   } }
@@ -5120,12 +5126,12 @@ function write_kytos_events_v1_Evc(m: Evc, b: Uint8Array, p: number): number {
   } }
   { const v = m.uniA; if (v !== undefined) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Uni(v, b, p);
   } }
   { const v = m.uniZ; if (v !== undefined) {
     b[p++] = 0x22;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Uni(v, b, p);
   } }
   { const v = m.startDate; if (v !== undefined) {
@@ -5146,32 +5152,32 @@ function write_kytos_events_v1_Evc(m: Evc, b: Uint8Array, p: number): number {
   } }
   { const a = m.primaryLinks; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x4a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const a = m.backupLinks; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x52;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const a = m.currentPath; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x5a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const a = m.failoverPath; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x62;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const a = m.primaryPath; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x6a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const a = m.backupPath; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x72;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.dynamicBackupPath; if (v !== undefined) {
@@ -5180,7 +5186,7 @@ function write_kytos_events_v1_Evc(m: Evc, b: Uint8Array, p: number): number {
   } }
   { const v = m.metadata; if (v !== undefined) {
     b[p++] = 0x82; b[p++] = 0x01;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.requestTime; if (v !== undefined) {
@@ -5197,7 +5203,7 @@ function write_kytos_events_v1_Evc(m: Evc, b: Uint8Array, p: number): number {
   } }
   { const a = m.circuitScheduler; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0xa2; b[p++] = 0x01;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     if (v !== undefined) p = write_kytos_events_v1_CircuitSchedule(v, b, p);
   } }
   { const v = m.active; if (v !== false) {
@@ -5222,12 +5228,12 @@ function write_kytos_events_v1_Evc(m: Evc, b: Uint8Array, p: number): number {
   } }
   { const v = m.primaryConstraints; if (v !== undefined) {
     b[p++] = 0xd2; b[p++] = 0x01;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.secondaryConstraints; if (v !== undefined) {
     b[p++] = 0xda; b[p++] = 0x01;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.flowRemovedAt; if (v !== undefined) {
@@ -5256,7 +5262,7 @@ function write_kytos_events_v1_Evc(m: Evc, b: Uint8Array, p: number): number {
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5314,7 +5320,7 @@ function write_kytos_events_v1_CircuitSchedule(m: CircuitSchedule, b: Uint8Array
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5346,7 +5352,7 @@ function size_kytos_events_v1_MefElineEvcAffectedByLinkDown(m: MefElineEvcAffect
 function write_kytos_events_v1_MefElineEvcAffectedByLinkDown(m: MefElineEvcAffectedByLinkDown, b: Uint8Array, p: number): number {
   { const v = m.link; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Link(v, b, p);
   } }
   { const v = m.evcId; if (v !== "") {
@@ -5355,7 +5361,7 @@ function write_kytos_events_v1_MefElineEvcAffectedByLinkDown(m: MefElineEvcAffec
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5384,12 +5390,12 @@ function size_kytos_events_v1_MefElineEnableTable(m: MefElineEnableTable): numbe
 function write_kytos_events_v1_MefElineEnableTable(m: MefElineEnableTable, b: Uint8Array, p: number): number {
   { const v = m.groupTable; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5439,12 +5445,12 @@ function size_kytos_events_v1_FlowManagerFlowAdded(m: FlowManagerFlowAdded): num
 function write_kytos_events_v1_FlowManagerFlowAdded(m: FlowManagerFlowAdded, b: Uint8Array, p: number): number {
   { const v = m.datapath; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.flow; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Flow(v, b, p);
   } }
   { const v = m.errorCommand; if (v !== undefined) {
@@ -5461,12 +5467,12 @@ function write_kytos_events_v1_FlowManagerFlowAdded(m: FlowManagerFlowAdded, b: 
   } }
   { const v = m.errorException; if (v !== undefined) {
     b[p++] = 0x32;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5539,7 +5545,7 @@ function write_kytos_events_v1_Flow(m: Flow, b: Uint8Array, p: number): number {
   } }
   { const v = m.match; if (v !== undefined) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.priority; if (v !== 0) {
@@ -5564,7 +5570,7 @@ function write_kytos_events_v1_Flow(m: Flow, b: Uint8Array, p: number): number {
   } }
   { const v = m.stats; if (v !== undefined) {
     b[p++] = 0x4a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.cookieMask; if (v !== undefined) {
@@ -5573,12 +5579,12 @@ function write_kytos_events_v1_Flow(m: Flow, b: Uint8Array, p: number): number {
   } }
   { const a = m.instructions; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x5a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5628,12 +5634,12 @@ function size_kytos_events_v1_FlowManagerFlowRemoved(m: FlowManagerFlowRemoved):
 function write_kytos_events_v1_FlowManagerFlowRemoved(m: FlowManagerFlowRemoved, b: Uint8Array, p: number): number {
   { const v = m.datapath; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.flow; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Flow(v, b, p);
   } }
   { const v = m.errorCommand; if (v !== undefined) {
@@ -5650,12 +5656,12 @@ function write_kytos_events_v1_FlowManagerFlowRemoved(m: FlowManagerFlowRemoved,
   } }
   { const v = m.errorException; if (v !== undefined) {
     b[p++] = 0x32;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5705,12 +5711,12 @@ function size_kytos_events_v1_FlowManagerFlowError(m: FlowManagerFlowError): num
 function write_kytos_events_v1_FlowManagerFlowError(m: FlowManagerFlowError, b: Uint8Array, p: number): number {
   { const v = m.datapath; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.flow; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Flow(v, b, p);
   } }
   { const v = m.errorCommand; if (v !== undefined) {
@@ -5727,12 +5733,12 @@ function write_kytos_events_v1_FlowManagerFlowError(m: FlowManagerFlowError, b: 
   } }
   { const v = m.errorException; if (v !== undefined) {
     b[p++] = 0x32;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5782,12 +5788,12 @@ function size_kytos_events_v1_FlowManagerFlowPending(m: FlowManagerFlowPending):
 function write_kytos_events_v1_FlowManagerFlowPending(m: FlowManagerFlowPending, b: Uint8Array, p: number): number {
   { const v = m.datapath; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Switch(v, b, p);
   } }
   { const v = m.flow; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Flow(v, b, p);
   } }
   { const v = m.errorCommand; if (v !== undefined) {
@@ -5804,12 +5810,12 @@ function write_kytos_events_v1_FlowManagerFlowPending(m: FlowManagerFlowPending,
   } }
   { const v = m.errorException; if (v !== undefined) {
     b[p++] = 0x32;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_google_protobuf_Value(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5838,12 +5844,12 @@ function size_kytos_events_v1_FlowManagerFlowsInstall(m: FlowManagerFlowsInstall
 function write_kytos_events_v1_FlowManagerFlowsInstall(m: FlowManagerFlowsInstall, b: Uint8Array, p: number): number {
   { const v = m.request; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_FlowRequest(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5876,7 +5882,7 @@ function write_kytos_events_v1_FlowRequest(m: FlowRequest, b: Uint8Array, p: num
   } }
   { const v = m.flowDict; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_FlowDict(v, b, p);
   } }
   { const v = m.force; if (v !== undefined) {
@@ -5909,12 +5915,12 @@ function size_kytos_events_v1_FlowDict(m: FlowDict): number {
 function write_kytos_events_v1_FlowDict(m: FlowDict, b: Uint8Array, p: number): number {
   { const a = m.flows; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5943,12 +5949,12 @@ function size_kytos_events_v1_FlowManagerFlowsDelete(m: FlowManagerFlowsDelete):
 function write_kytos_events_v1_FlowManagerFlowsDelete(m: FlowManagerFlowsDelete, b: Uint8Array, p: number): number {
   { const v = m.request; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_FlowRequest(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -5984,12 +5990,12 @@ function write_kytos_events_v1_FlowManagerFlowsSingle(m: FlowManagerFlowsSingle,
   } }
   { const v = m.request; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_FlowRequest(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6024,17 +6030,17 @@ function size_kytos_events_v1_OfLldpInterfaceIsNni(m: OfLldpInterfaceIsNni): num
 function write_kytos_events_v1_OfLldpInterfaceIsNni(m: OfLldpInterfaceIsNni, b: Uint8Array, p: number): number {
   { const v = m.interfaceA; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.interfaceB; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6078,7 +6084,7 @@ function write_kytos_events_v1_OfLldpNetworkStatusUpdated(m: OfLldpNetworkStatus
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6113,17 +6119,17 @@ function size_kytos_events_v1_OfLldpLivenessUp(m: OfLldpLivenessUp): number {
 function write_kytos_events_v1_OfLldpLivenessUp(m: OfLldpLivenessUp, b: Uint8Array, p: number): number {
   { const v = m.interfaceA; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.interfaceB; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6158,17 +6164,17 @@ function size_kytos_events_v1_OfLldpLivenessDown(m: OfLldpLivenessDown): number 
 function write_kytos_events_v1_OfLldpLivenessDown(m: OfLldpLivenessDown, b: Uint8Array, p: number): number {
   { const v = m.interfaceA; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.interfaceB; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6197,12 +6203,12 @@ function size_kytos_events_v1_OfLldpLivenessEnabled(m: OfLldpLivenessEnabled): n
 function write_kytos_events_v1_OfLldpLivenessEnabled(m: OfLldpLivenessEnabled, b: Uint8Array, p: number): number {
   { const a = m.interfaces; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     if (v !== undefined) p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6231,12 +6237,12 @@ function size_kytos_events_v1_OfLldpLivenessDisabled(m: OfLldpLivenessDisabled):
 function write_kytos_events_v1_OfLldpLivenessDisabled(m: OfLldpLivenessDisabled, b: Uint8Array, p: number): number {
   { const a = m.interfaces; for (let i = 0; i < a.length; i++) { const v = a[i];
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     if (v !== undefined) p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6279,12 +6285,12 @@ function write_kytos_events_v1_OfLldpLoopDetected(m: OfLldpLoopDetected, b: Uint
   } }
   { const a = m.portNumbers; if (a.length > 0) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     for (let i = 0; i < a.length; i++) { p = writeVarint(a[i]!, b, p); }
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6327,12 +6333,12 @@ function write_kytos_events_v1_OfLldpLoopStopped(m: OfLldpLoopStopped, b: Uint8A
   } }
   { const a = m.portNumbers; if (a.length > 0) {
     b[p++] = 0x1a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     for (let i = 0; i < a.length; i++) { p = writeVarint(a[i]!, b, p); }
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6367,17 +6373,17 @@ function size_kytos_events_v1_OfLldpLoopActionLog(m: OfLldpLoopActionLog): numbe
 function write_kytos_events_v1_OfLldpLoopActionLog(m: OfLldpLoopActionLog, b: Uint8Array, p: number): number {
   { const v = m.interfaceA; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.interfaceB; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6412,17 +6418,17 @@ function size_kytos_events_v1_OfLldpLoopActionDisable(m: OfLldpLoopActionDisable
 function write_kytos_events_v1_OfLldpLoopActionDisable(m: OfLldpLoopActionDisable, b: Uint8Array, p: number): number {
   { const v = m.interfaceA; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.interfaceB; if (v !== undefined) {
     b[p++] = 0x12;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = write_kytos_events_v1_Interface(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6451,12 +6457,12 @@ function size_kytos_events_v1_OfLldpEnableTable(m: OfLldpEnableTable): number {
 function write_kytos_events_v1_OfLldpEnableTable(m: OfLldpEnableTable, b: Uint8Array, p: number): number {
   { const v = m.groupTable; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6485,12 +6491,12 @@ function size_kytos_events_v1_TelemetryIntEnableTable(m: TelemetryIntEnableTable
 function write_kytos_events_v1_TelemetryIntEnableTable(m: TelemetryIntEnableTable, b: Uint8Array, p: number): number {
   { const v = m.groupTable; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
@@ -6519,12 +6525,12 @@ function size_kytos_events_v1_OfMultiTableEnableTable(m: OfMultiTableEnableTable
 function write_kytos_events_v1_OfMultiTableEnableTable(m: OfMultiTableEnableTable, b: Uint8Array, p: number): number {
   { const v = m.groupTable; if (v !== undefined) {
     b[p++] = 0x0a;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   { const v = m.extraFields; if (v !== undefined) {
     b[p++] = 0x9a; b[p++] = 0x06;
-    p = writeVarint(nextSize(), b, p);
+    p = writeLength(b, p);
     p = writeJsonObject(v, b, p);
   } }
   if (m.$unknown !== undefined) p = writeUnknown(m.$unknown, b, p);
