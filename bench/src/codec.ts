@@ -1,9 +1,13 @@
 // Part 1, codec: bytes per event and encode/decode rates for the envelope as Protobuf binary
 // and Protobuf JSON, against the controller's plain JSON and MessagePack of the same dict;
-// then bytes after gzip of a Kafka-like batch, which is what a topic stores on disk.
+// then bytes after gzip of a Kafka-like batch, which is what a topic stores on disk; then
+// protobuf-es's reflective toBinary against the generated encoder (envelopeToBinary, what
+// encodeEnvelope uses) on every fixture event.
+import { cpuUsage } from "node:process";
 import { gzipSync } from "node:zlib";
+import { toBinary } from "@bufbuild/protobuf";
 import { createEnvelope, decodeEnvelope, encodeEnvelope } from "@kytos-events/core";
-import { type EventName, fromKytosJson } from "@kytos-events/schema";
+import { EnvelopeSchema, type EventName, envelopeToBinary, fromKytosJson } from "@kytos-events/schema";
 import { kytosEventFixtures } from "@kytos-events/schema/fixtures";
 import { Packr } from "msgpackr";
 import { fmt, rate } from "./measure.js";
@@ -100,7 +104,104 @@ function batchOf(name: EventName, content: Record<string, unknown>, format: stri
   return out;
 }
 
-export function runCodec(budgetMs: number): CodecResult[] {
+export interface EncoderResult {
+  readonly event: string;
+  readonly bytes: number;
+  /** Encodes per CPU-second (the process's user + system time), best of the rounds. */
+  readonly toBinaryPerCpuSecond: number;
+  readonly generatedPerCpuSecond: number;
+  readonly ratio: number;
+}
+
+export interface CodecPart {
+  readonly formats: CodecResult[];
+  readonly encoder: EncoderResult[];
+}
+
+/**
+ * Like rate(), but per CPU-second of this process: the machine is shared with other suites,
+ * and a comparison of two encoders should not depend on how often the scheduler ran this one.
+ */
+function cpuRate(op: () => unknown, budgetMs: number, chunk = 64): number {
+  for (let i = 0; i < chunk * 4; i++) op();
+  let ops = 0;
+  let sink: unknown;
+  const wallStart = performance.now();
+  const start = cpuUsage();
+  while (performance.now() - wallStart < budgetMs) {
+    for (let i = 0; i < chunk; i++) sink = op();
+    ops += chunk;
+  }
+  const used = cpuUsage(start);
+  if (sink === Symbol.for("never")) console.log(sink);
+  return ops / ((used.user + used.system) / 1e6);
+}
+
+const ENCODER_ROUNDS = 3;
+
+/** toBinary vs the generated encoder on the envelope of every fixture, alternating, best of rounds. */
+export function runEncoder(budgetMs: number): EncoderResult[] {
+  const envelopes = kytosEventFixtures.map((f, i) =>
+    createEnvelope({
+      type: f.name as EventName,
+      payload: fromKytosJson(f.name as EventName, f.content),
+      source: "bench",
+      sequence: BigInt(i + 1),
+    }),
+  );
+  const best = envelopes.map(() => ({ toBinary: 0, generated: 0 }));
+  for (let round = 0; round < ENCODER_ROUNDS; round++) {
+    envelopes.forEach((envelope, i) => {
+      const b = best[i]!;
+      b.toBinary = Math.max(
+        b.toBinary,
+        cpuRate(() => toBinary(EnvelopeSchema, envelope), budgetMs),
+      );
+      b.generated = Math.max(
+        b.generated,
+        cpuRate(() => envelopeToBinary(envelope), budgetMs),
+      );
+    });
+  }
+  const results = envelopes.map((envelope, i) => {
+    const b = best[i]!;
+    return {
+      event: envelope.type,
+      bytes: envelopeToBinary(envelope).byteLength,
+      toBinaryPerCpuSecond: b.toBinary,
+      generatedPerCpuSecond: b.generated,
+      ratio: b.generated / b.toBinary,
+    };
+  });
+  const ratios = results.map((r) => r.ratio);
+  const geomean = Math.exp(ratios.reduce((n, r) => n + Math.log(r), 0) / ratios.length);
+  const rows: Row[] = results.map((r) => [
+    r.event,
+    r.bytes,
+    fmt(r.toBinaryPerCpuSecond),
+    fmt(r.generatedPerCpuSecond),
+    `${r.ratio.toFixed(2)}×`,
+  ]);
+  rows.push([
+    `all ${results.length} events`,
+    "",
+    "",
+    "",
+    `geomean ${geomean.toFixed(2)}× (min ${Math.min(...ratios).toFixed(2)}×, max ${Math.max(...ratios).toFixed(2)}×)`,
+  ]);
+  printTable(
+    `Envelope encode: toBinary vs generated encoder (per CPU-second, best of ${ENCODER_ROUNDS} alternating rounds of ${budgetMs} ms)`,
+    ["event", "bytes", "toBinary/s", "generated/s", "ratio"],
+    rows,
+  );
+  return results;
+}
+
+export function runCodec(budgetMs: number): CodecPart {
+  return { formats: runFormats(budgetMs), encoder: runEncoder(budgetMs / 4) };
+}
+
+function runFormats(budgetMs: number): CodecResult[] {
   const results: CodecResult[] = [];
   for (const name of REPRESENTATIVE) {
     const fixture = kytosEventFixtures.find((f) => f.name === name);
