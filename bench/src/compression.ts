@@ -54,7 +54,7 @@ export async function runCompression(
     ["event", "codec", "B/event", "µs/event to compress"],
     sizes.map((s) => [s.event, s.codec, s.bytesPerEvent.toFixed(1), s.microsPerEvent.toFixed(2)]),
   );
-  const kafka = await roundTrips(quick ? 10_000 : 50_000);
+  const kafka = await roundTrips(quick ? 5_000 : 20_000);
   printTable(
     `Kafka round trip per codec (${fmt(kafka[0]?.events ?? 0)} ${EVENT} events, 500 per request, acks=all)`,
     ["codec", "events", "produce s", "produce ev/s", "consume s", "consume ev/s", "on disk B/event"],

@@ -29,9 +29,9 @@ export interface ConcurrencyResult {
 }
 
 export async function runConcurrency(quick: boolean): Promise<ConcurrencyResult[]> {
-  const windowMs = quick ? 2_000 : 4_000;
+  const windowMs = quick ? 1_000 : 3_000;
   // Enough for the fastest level to run the whole window (256 / 5 ms ≈ 50 k/s at most).
-  const events = quick ? 60_000 : 120_000;
+  const events = quick ? 20_000 : 80_000;
   const results: Omit<ConcurrencyResult, "speedup">[] = [];
 
   const memory = createMemoryTransport();

@@ -8,7 +8,11 @@ export function rawKafka(brokers: string, clientId = "bench"): Kafka {
   return new Kafka({ clientId, brokers: brokers.split(","), logLevel: logLevel.NOTHING });
 }
 
-export async function createTopics(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
+export async function createTopics(
+  admin: Admin,
+  topics: readonly string[],
+  partitions: number,
+): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: topics.map((topic) => ({ topic, numPartitions: partitions })),

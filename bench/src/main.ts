@@ -42,7 +42,9 @@ try {
   await part("amqp", async () => (await import("./amqp.js")).runAmqp(quick));
   await part("consume", async () => (await import("./consume.js")).runConsume(quick));
   await part("concurrency", async () => (await import("./concurrency.js")).runConcurrency(quick));
-  await part("latency", async () => (await import("./latency.js")).runLatency(quick));
+  await part("latency", async () =>
+    (await import("./latency.js")).runLatency(quick, { kafkaScenarioB: !wants("memory") }),
+  );
   await part("memory", async () => (await import("./memory.js")).runMemory(quick));
 } finally {
   await stopSharedKafka();
