@@ -118,6 +118,9 @@ export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerC
       throw invalid(`gaps.reorderWindowMs must be >= 0, got ${gaps.reorderWindowMs}.`);
     }
     if (gaps.maxPending !== undefined) positiveInteger(gaps.maxPending, "gaps.maxPending");
+    if (gaps.laneIdleMs !== undefined && !(gaps.laneIdleMs >= 0)) {
+      throw invalid(`gaps.laneIdleMs must be >= 0, got ${gaps.laneIdleMs}.`);
+    }
   }
   if (config.idempotencyTtlMs !== undefined && !(config.idempotencyTtlMs > 0)) {
     throw invalid(`idempotencyTtlMs must be positive, got ${config.idempotencyTtlMs}.`);

@@ -434,7 +434,8 @@ describe("gap detection", () => {
   it("waits for out-of-order sequences within the reorder window before calling it a gap", async () => {
     const { consumer, send } = await setup(3);
     const gaps: GapEvent[] = [];
-    const c = consumer({ gaps: { reorderWindowMs: 300 } })
+    // The partitions that get no more events stop holding the hole after laneIdleMs.
+    const c = consumer({ gaps: { reorderWindowMs: 300, laneIdleMs: 300 } })
       .on("*", () => {})
       .onGap((gap) => {
         gaps.push(gap);

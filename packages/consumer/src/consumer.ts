@@ -309,6 +309,8 @@ export class Consumer {
       }
       this.storeOutage = 0;
       if (seen) {
+        // Handled before (by this process or one before it): its sequence is not missing.
+        this.detector?.observe(envelope.source, envelope.sequence, record.position.lane, true);
         this.failures.delete(id);
         this.counts.duplicates++;
         this.config.metrics.count(MetricName.Duplicates, 1, { event: envelope.type });
@@ -316,7 +318,7 @@ export class Consumer {
         return;
       }
     }
-    if (failures === 0) this.detector?.observe(envelope.source, envelope.sequence);
+    if (failures === 0) this.detector?.observe(envelope.source, envelope.sequence, record.position.lane);
     const started = performance.now();
     const context: HandlerContext = {
       attempt: failures + 1,

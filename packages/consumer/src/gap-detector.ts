@@ -5,6 +5,18 @@
 // missing sequence is declared a gap only after a later one has waited `reorderWindowMs`
 // for it, or when too many later ones pile up. Sequences at or below what was already seen
 // are counted as duplicates.
+//
+// The window alone mistakes a lagging partition for a loss: catching up on a backlog, one
+// partition can run thousands of sequences ahead of another for longer than the window (the
+// fault scenarios saw 10,624 false gap events after a broker restart, nothing lost). So each
+// lane's (partition's, queue's) highest sequence is tracked too: a lane's events of a source
+// come in sequence order, so a hole is held while a lane that delivered within `laneIdleMs`
+// is still below it — it may yet bring the missing ones — and reported once every such lane
+// has been past it for the reorder window (records of a busy key wait inside the consumer, so
+// a lane's sequences are seen nearly, not exactly, in its order), or has gone quiet (revoked,
+// or no more traffic there), or when `maxPending` later sequences wait. A consumer that reads
+// only some of the lanes (one member of a group of several) cannot tell a lost sequence from
+// one on another member's lane: it reports both.
 
 /** The `gap` event: sequences `from`..`to` (inclusive) of `source` never arrived. */
 export interface GapEvent {
@@ -21,15 +33,72 @@ export interface GapDetectionConfig {
    * at once (right for a single partition or queue). Default 2000.
    */
   readonly reorderWindowMs?: number;
-  /** Later sequences kept per source while waiting; beyond it the oldest hole is reported. Default 10 000. */
+  /**
+   * Later sequences kept per source while waiting (about 80 bytes each); beyond it the oldest
+   * hole is reported. While a backlog is read, one partition can run this far ahead of another
+   * (a 44k-event backlog over 3 partitions put one more than 10k ahead), so too small a bound
+   * reports gaps that are not there. Default 100 000.
+   */
   readonly maxPending?: number;
+  /**
+   * How long a lane (partition, queue) that delivered events of a source may stay silent and
+   * still hold a hole open past the reorder window, because it may yet bring the missing
+   * sequences: while a backlog is read, a partition can wait seconds for its turn. Default 30 000.
+   */
+  readonly laneIdleMs?: number;
 }
 
 export type SequenceVerdict = "in-order" | "ahead" | "duplicate";
 
+/**
+ * How far one lane has delivered a source's sequences, when it last delivered, and a few
+ * dated marks of its highest sequence over the last reorder window (one per quarter window),
+ * to tell how far it had got a window ago.
+ */
+class LaneProgress {
+  /** (high, when it was reached), the newest per quarter window; `slot` is when the mark was started. */
+  private readonly marks: { high: bigint; at: number; slot: number }[];
+  /** When `high` was reached. */
+  private highAt: number;
+
+  constructor(
+    public high: bigint,
+    public at: number,
+  ) {
+    this.marks = [{ high, at, slot: at }];
+    this.highAt = at;
+  }
+
+  note(sequence: bigint, now: number, windowMs: number): void {
+    this.at = now;
+    if (sequence <= this.high) return;
+    this.high = sequence;
+    this.highAt = now;
+    const last = this.marks[this.marks.length - 1]!;
+    if (now - last.slot < windowMs / 4) {
+      last.high = sequence;
+      last.at = now;
+    } else this.marks.push({ high: sequence, at: now, slot: now });
+    // Only the newest mark at or before the window's start is ever needed.
+    while (this.marks.length > 1 && this.marks[1]!.at <= now - windowMs) this.marks.shift();
+  }
+
+  /** The highest sequence known to have arrived by `cutoff` (low by at most a quarter window's progress); -1 if none. */
+  highAsOf(cutoff: number): bigint {
+    if (this.highAt <= cutoff) return this.high;
+    let high = -1n;
+    for (const mark of this.marks) {
+      if (mark.at > cutoff) break;
+      high = mark.high;
+    }
+    return high;
+  }
+}
+
 class SourceState {
   /** Every sequence up to `low` was seen or reported missing (or is below the baseline). */
   low: bigint;
+  readonly lanes = new Map<string, LaneProgress>();
   /** Sequences above `low + 1` seen so far, with when; Map order = arrival order. */
   readonly pending = new Map<bigint, number>();
   /**
@@ -60,12 +129,32 @@ class SourceState {
     for (const at of this.pending.values()) return at;
     return undefined;
   }
+
+  noteLane(lane: string, sequence: bigint, now: number, windowMs: number): void {
+    const progress = this.lanes.get(lane);
+    if (!progress) this.lanes.set(lane, new LaneProgress(sequence, now));
+    else progress.note(sequence, now, windowMs);
+  }
+
+  /**
+   * True when a lane heard from within `idleMs` had not delivered past `sequence` a whole
+   * `windowMs` ago: it may still bring it, or a record of it may still wait inside this
+   * consumer (records of a busy key queue behind it, so a lane's sequences are not seen in
+   * exactly its order).
+   */
+  laneBelow(sequence: bigint, now: number, idleMs: number, windowMs: number): boolean {
+    for (const progress of this.lanes.values()) {
+      if (now - progress.at < idleMs && progress.highAsOf(now - windowMs) < sequence) return true;
+    }
+    return false;
+  }
 }
 
 export class GapDetector {
   private readonly sources = new Map<string, SourceState>();
   private readonly reorderWindowMs: number;
   private readonly maxPending: number;
+  private readonly laneIdleMs: number;
   private timer: NodeJS.Timeout | undefined;
   gaps = 0;
   duplicates = 0;
@@ -76,19 +165,28 @@ export class GapDetector {
     private readonly now: () => number = Date.now,
   ) {
     this.reorderWindowMs = config.reorderWindowMs ?? 2000;
-    this.maxPending = config.maxPending ?? 10_000;
+    this.maxPending = config.maxPending ?? 100_000;
+    this.laneIdleMs = config.laneIdleMs ?? 30_000;
   }
 
-  /** Records that `sequence` of `source` arrived. Sequence 0 means "not set" and is ignored. */
-  observe(source: string, sequence: bigint): SequenceVerdict {
+  /**
+   * Records that `sequence` of `source` arrived on `lane` (the partition or queue: see
+   * Position.lane). Sequence 0 means "not set" and is ignored. `redelivery`: the event was
+   * handled before (the idempotency store knows its id, e.g. a previous process handled it but
+   * did not commit): it fills its place in the sequence, and is never counted as a duplicate.
+   */
+  observe(source: string, sequence: bigint, lane = "", redelivery = false): SequenceVerdict {
     if (sequence <= 0n) return "in-order";
     // (A sequence below the first one seen is "in-order" during the first window: see warmUp.)
     const state = this.sources.get(source);
     if (!state) {
       // The first event seen sets the baseline: a consumer that starts mid-stream has no gap.
-      this.sources.set(source, new SourceState(sequence, this.now()));
+      const first = new SourceState(sequence, this.now());
+      first.noteLane(lane, sequence, first.firstAt, this.reorderWindowMs);
+      this.sources.set(source, first);
       return "in-order";
     }
+    state.noteLane(lane, sequence, this.now(), this.reorderWindowMs);
     if (
       state.warmUp &&
       (this.now() - state.firstAt >= this.reorderWindowMs || state.warmUp.size > this.maxPending)
@@ -101,7 +199,7 @@ export class GapDetector {
       return "in-order";
     }
     if (sequence <= state.low || state.pending.has(sequence)) {
-      this.duplicates++;
+      if (!redelivery) this.duplicates++;
       return "duplicate";
     }
     if (sequence === state.low + 1n) {
@@ -131,19 +229,35 @@ export class GapDetector {
     for (;;) {
       const oldest = state.oldestSeenAt();
       if (oldest === undefined) return;
-      const overdue = now - oldest >= this.reorderWindowMs || state.pending.size > this.maxPending;
-      if (!overdue) {
-        this.arm(oldest + this.reorderWindowMs - now);
-        return;
+      const from = state.low + 1n;
+      if (state.pending.size <= this.maxPending) {
+        const wait = oldest + this.reorderWindowMs - now;
+        if (wait > 0) {
+          this.arm(wait);
+          return;
+        }
+        if (this.held(state, from, now)) {
+          this.arm(Math.max(this.reorderWindowMs, 100));
+          return;
+        }
       }
       const next = state.lowestPending();
-      const from = state.low + 1n;
       const to = next - 1n;
       state.low = to;
       state.advance();
       this.gaps++;
       this.onGap({ source, from, to, missing: to - from + 1n });
     }
+  }
+
+  /**
+   * True until every active lane has been past the hole starting at `from` for the window.
+   * Checked against the hole's bottom first: that spares the scan of the pending sequences for
+   * its top while a lagging lane catches up.
+   */
+  private held(state: SourceState, from: bigint, now: number): boolean {
+    const below = (sequence: bigint) => state.laneBelow(sequence, now, this.laneIdleMs, this.reorderWindowMs);
+    return below(from) || below(state.lowestPending() - 1n);
   }
 
   private arm(inMs: number): void {
