@@ -1,16 +1,18 @@
 // The producer on real Kafka: the controller's JSON fixtures published and read back decoded
 // and equal; a dedicated broker stopped mid-stream while publishing goes on (publish never
 // throws, nothing waits), then every event arrives in order after the restart; and with a disk
-// spool and a buffer far smaller than the outage, still nothing is lost.
+// spool and a buffer far smaller than the outage, still nothing is lost. publishEncoded: the
+// caller's encoded envelopes arrive byte for byte.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { equals } from "@bufbuild/protobuf";
 import { type KafkaBroker, startKafka } from "@kytos-events/brokers";
-import type { RoutingConfig } from "@kytos-events/core";
+import { createEnvelope, encodeEnvelope, Header, type RoutingConfig } from "@kytos-events/core";
+import { Collector } from "@kytos-events/core/testkit";
 import { createKafkaTransport, type KafkaTransport } from "@kytos-events/kafka";
-import { fromKytosJson, getEventDescriptor } from "@kytos-events/schema";
+import { type EventName, fromKytosJson, getEventDescriptor } from "@kytos-events/schema";
 import { kytosEventFixtures, linkId } from "@kytos-events/schema/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProducer, type Producer } from "./producer.js";
@@ -74,6 +76,48 @@ describe("producer on Kafka", () => {
       });
     } finally {
       await reader.close();
+      await consumer.close();
+      await producer.close();
+    }
+  });
+
+  it("publishEncoded sends the caller's bytes: every fixture envelope arrives byte for byte, keyed and in order", async () => {
+    const brokers = process.env.KAFKA_BROKERS!;
+    const route = routing();
+    const producer = createProducer({
+      source: "ctl-kafka",
+      lanes: [{ name: "kafka", transport: createKafkaTransport({ brokers }), routing: route }],
+    });
+    await producer.ready({ timeoutMs: 60_000 });
+    const built = kytosEventFixtures.map((f, i) =>
+      createEnvelope({
+        type: f.name as EventName,
+        payload: fromKytosJson(f.name, f.content),
+        source: "relay-1",
+        sequence: BigInt(i + 1),
+      }),
+    );
+    const encoded = built.map((e) => ({ ...encodeEnvelope(e), key: e.key, sequence: e.sequence }));
+    const reports = await Promise.all(encoded.map((e) => producer.publishEncoded(e).durable));
+    expect(reports.every((r) => r.ok && r.lanes[0]?.status === "delivered")).toBe(true);
+    const consumer = createKafkaTransport({ brokers });
+    const subscription = await consumer.subscribe({
+      group: `g-${randomUUID()}`,
+      destinations: [route.verboseDestination],
+      fromBeginning: true,
+    });
+    const collector = new Collector(subscription);
+    try {
+      await collector.count(encoded.length, 60_000);
+      const records = collector.records.slice(0, encoded.length);
+      expect(records.map((r, i) => Buffer.from(r.value).equals(encoded[i]!.value))).toEqual(
+        encoded.map(() => true),
+      );
+      expect(records.map((r) => r.key)).toEqual(encoded.map((e) => e.key));
+      expect(records.map((r) => r.headers[Header.EventId])).toEqual(built.map((e) => e.id));
+      expect(producer.stats().sequence).toBe(0n);
+    } finally {
+      await collector.close();
       await consumer.close();
       await producer.close();
     }
