@@ -7,5 +7,5 @@ export {
   type ServeMetricsOptions,
   serveMetrics,
 } from "./metrics-endpoint.js";
-export { PrometheusMetrics, type PrometheusMetricsOptions } from "./prometheus-metrics.js";
+export { type AnyRegistry, PrometheusMetrics, type PrometheusMetricsOptions } from "./prometheus-metrics.js";
 export { prometheusName } from "./prometheus-name.js";

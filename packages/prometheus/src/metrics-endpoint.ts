@@ -5,10 +5,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ErrorCode, KytosEventsError } from "@kytos-events/core";
-import type { Registry } from "prom-client";
+import type { AnyRegistry } from "./prometheus-metrics.js";
 
 /** Serves `registry` on every request it is given (route it yourself, e.g. to /metrics). */
-export function metricsHandler(registry: Registry): (req: IncomingMessage, res: ServerResponse) => void {
+export function metricsHandler(registry: AnyRegistry): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
@@ -30,7 +30,7 @@ export function metricsHandler(registry: Registry): (req: IncomingMessage, res: 
 
 export interface ServeMetricsOptions {
   /** What to expose: `PrometheusMetrics#registry`, or any prom-client registry. */
-  readonly registry: Registry;
+  readonly registry: AnyRegistry;
   /** Default 9464 (the port OpenTelemetry's Prometheus exporter uses); 0 picks a free one. */
   readonly port?: number;
   /** Default "0.0.0.0" (every interface, for a Prometheus elsewhere); "127.0.0.1" keeps it local. */

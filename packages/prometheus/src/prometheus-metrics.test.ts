@@ -1,5 +1,5 @@
 import { ErrorCode, type KytosEventsError, MetricName, metricDefinitions } from "@kytos-events/core";
-import { Counter, Registry } from "prom-client";
+import { Counter, type OpenMetricsContentType, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LATENCY_BUCKETS_MS } from "./buckets.js";
 import { PrometheusMetrics } from "./prometheus-metrics.js";
@@ -112,6 +112,18 @@ describe("PrometheusMetrics", () => {
     expect(errors[1]![1]).toContain("a counter, used as a gauge");
     expect(samples(await m.exposition(), "kytos_events_publish_dropped_total")).toEqual([
       'kytos_events_publish_dropped_total{reason="closed"} 1',
+    ]);
+  });
+
+  it("accepts an OpenMetrics registry, whose counters prom-client names with _total itself", async () => {
+    const registry = new Registry<OpenMetricsContentType>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const m = new PrometheusMetrics({ registry });
+    m.count(MetricName.Published, 2, { lane: "main", event: "kytos/topology.link_up" });
+    const text = await m.exposition();
+    expect(text).toContain("# TYPE kytos_events_publish_events counter\n");
+    expect(samples(text, "kytos_events_publish_events_total")).toEqual([
+      'kytos_events_publish_events_total{lane="main",event="kytos/topology.link_up"} 2',
     ]);
   });
 

@@ -13,9 +13,19 @@ import {
   type Metrics,
   metricDefinitions,
 } from "@kytos-events/core";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  type OpenMetricsContentType,
+  type PrometheusContentType,
+  Registry,
+} from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS_MS } from "./buckets.js";
 import { prometheusName } from "./prometheus-name.js";
+
+/** A prom-client registry of either exposition format (text 0.0.4 or OpenMetrics). */
+export type AnyRegistry = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
 
 export interface PrometheusMetricsOptions {
   /**
@@ -23,7 +33,7 @@ export interface PrometheusMetricsOptions {
    * prom-client's global `register`, or your application's registry, to expose them beside
    * your own metrics (its default labels apply to ours too).
    */
-  readonly registry?: Registry;
+  readonly registry?: AnyRegistry;
   /** Bucket upper bounds of every histogram, in ms. Default `DEFAULT_LATENCY_BUCKETS_MS` (0.5 ms to 60 s). */
   readonly buckets?: readonly number[];
   /** Buckets of one histogram, by kytos-events metric name; over `buckets`. */
@@ -41,7 +51,7 @@ type Instrument =
   | { readonly kind: "histogram"; readonly metric: Histogram };
 
 export class PrometheusMetrics implements Metrics {
-  readonly registry: Registry;
+  readonly registry: AnyRegistry;
   private readonly instruments = new Map<string, Instrument>();
   private readonly onError: (error: Error, metric: string) => void;
 
