@@ -16,7 +16,9 @@ const TRACEPARENT = "traceparent";
 const TRACESTATE = "tracestate";
 const HEX_LOWER = /^[\da-f]+$/;
 
+/** Writes and reads the W3C `traceparent` and `tracestate` headers. */
 export class W3CTraceContextPropagator implements TextMapPropagator {
+  /** Writes the context's span as `traceparent` (and `tracestate` when it has one); nothing without a valid span. */
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const span = trace.getSpanContext(context);
     if (!span || !isSpanContextValid(span)) return;
@@ -26,6 +28,7 @@ export class W3CTraceContextPropagator implements TextMapPropagator {
     if (state) setter.set(carrier, TRACESTATE, state);
   }
 
+  /** Returns `context` with the remote span of a valid `traceparent`; `context` unchanged otherwise. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const parsed = parseTraceparent(single(getter.get(carrier, TRACEPARENT)));
     if (!parsed) return context;
@@ -38,6 +41,7 @@ export class W3CTraceContextPropagator implements TextMapPropagator {
     });
   }
 
+  /** The header names this propagator uses. */
   fields(): string[] {
     return [TRACEPARENT, TRACESTATE];
   }
