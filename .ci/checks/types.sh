@@ -7,7 +7,7 @@
 # (users of 5.4 need skipLibCheck, the tsc --init default). Any other error fails.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-for pkg in schema core producer consumer; do
+for pkg in schema core producer consumer otel; do
   if [ ! -f "packages/$pkg/dist/index.d.ts" ]; then
     echo "types: packages/$pkg/dist/index.d.ts is missing: run \`pnpm build\` first"
     exit 1
