@@ -67,6 +67,11 @@ export class AmqpTransport implements Transport {
     return { kind: this.kind, url: this.url, exchange: this.config.exchange };
   }
 
+  /** What console.log and util.inspect show: the same as toJSON, not the TLS key or the login. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `AmqpTransport ${JSON.stringify(this.toJSON())}`;
+  }
+
   connect(): Promise<void> {
     this.connected ??= (async () => {
       if (this.closed)

@@ -64,6 +64,26 @@ export class KafkaTransport implements Transport {
   private connected: Promise<void> | undefined;
   private closed = false;
 
+  /**
+   * What JSON.stringify shows (loggers serialise objects): the kind, the brokers, the client id
+   * and whether TLS/SASL are on — never the SASL password or the TLS key held in `config`.
+   */
+  toJSON(): { kind: string; brokers: string[]; clientId: string; tls: boolean; sasl: string | undefined } {
+    const c = this.config;
+    return {
+      kind: this.kind,
+      brokers: c.brokers,
+      clientId: c.clientId,
+      tls: c.tls !== false,
+      sasl: c.sasl?.mechanism,
+    };
+  }
+
+  /** What console.log and util.inspect show: the same as toJSON, not the config's secrets. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `KafkaTransport ${JSON.stringify(this.toJSON())}`;
+  }
+
   constructor(config: KafkaTransportConfig) {
     this.config = resolveKafkaConfig(config);
     const c = this.config;
