@@ -325,10 +325,11 @@ function mapField(field: DescField & { fieldKind: "map" }): FieldCode {
   // The entry is a message: key = 1 (always written), value = 2 (always written).
   const value =
     scalar === undefined ? messageValue(field, 2, "v", "e", true) : scalarValue(scalar, 2, "v!", "e");
-  const loop = `{ const r = ${r}; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];`;
+  const loop = (keys: string) =>
+    `{ const r = ${r}; const keys = ${keys}; for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];`;
   return {
     size: [
-      loop,
+      loop("keysOf(r)"),
       "  const entry = reserve();",
       "  let e = 1 + stringSize(key);",
       ...indent([`{`, ...indent(value.size), "}"]),
@@ -337,7 +338,7 @@ function mapField(field: DescField & { fieldKind: "map" }): FieldCode {
       "} }",
     ],
     write: [
-      loop,
+      loop("nextKeys()"),
       `  ${writeTagCode(field.number, WireType.LengthDelimited)}`,
       "  p = writeLength(b, p);",
       "  b[p++] = 0x0a;",
@@ -421,15 +422,20 @@ function printEntryPoints(f: GeneratedFile, envelope: DescMessage): void {
     "): Uint8Array | undefined {",
   );
   f.print("  sizeCount = 0;");
+  f.print("  keyCount = 0;");
   f.print("  try {");
   f.print(`    const size = ${sizeFn(envelope)}(message);`);
   f.print("    const bytes = new Uint8Array(size);");
   f.print("    sizeRead = 0;");
+  f.print("    keyRead = 0;");
   f.print(`    const end = ${writeFn(envelope)}(message, bytes, 0);`);
   f.print("    // Both passes made the same decisions, or the specialised path is not trusted with it.");
-  f.print("    return end === size && sizeRead === sizeCount ? bytes : undefined;");
+  f.print("    return end === size && sizeRead === sizeCount && keyRead === keyCount ? bytes : undefined;");
   f.print("  } catch {");
   f.print("    return undefined;");
+  f.print("  } finally {");
+  f.print("    // Hold no key lists of the caller's objects between calls.");
+  f.print("    keyLists.fill(EMPTY_KEYS, 0, keyCount);");
   f.print("  }");
   f.print("}");
   f.print();

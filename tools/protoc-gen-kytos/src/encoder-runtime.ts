@@ -38,6 +38,22 @@ function record(length: number): void {
   sizes[slot] = length;
 }
 
+// The keys of each map and JSON object, listed once by pass 1 and reused by pass 2 (same order).
+const keyLists: string[][] = [];
+const EMPTY_KEYS: string[] = [];
+let keyCount = 0;
+let keyRead = 0;
+
+function keysOf(o: object): string[] {
+  const keys = Object.keys(o);
+  keyLists[keyCount++] = keys;
+  return keys;
+}
+
+function nextKeys(): string[] {
+  return keyLists[keyRead++]!;
+}
+
 /** Writes the next recorded length as a varint (most fit one byte). */
 function writeLength(b: Uint8Array, p: number): number {
   const n = sizes[sizeRead++]!;
@@ -227,7 +243,7 @@ function writeUnknown(u: readonly { no: number; wireType: number; data: Uint8Arr
 function jsonObjectSize(o: JsonObject | undefined): number {
   let n = 0;
   if (o === null || typeof o !== "object" || Array.isArray(o)) return n;
-  const keys = Object.keys(o);
+  const keys = keysOf(o);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     // Pre-order, as pass 2 reads: entry length, key length, value length, the value's own.
@@ -245,7 +261,7 @@ function jsonObjectSize(o: JsonObject | undefined): number {
 
 function writeJsonObject(o: JsonObject | undefined, b: Uint8Array, p: number): number {
   if (o === null || typeof o !== "object" || Array.isArray(o)) return p;
-  const keys = Object.keys(o);
+  const keys = nextKeys();
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     b[p++] = 0x0a;

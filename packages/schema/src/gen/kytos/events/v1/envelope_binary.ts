@@ -61,6 +61,22 @@ function record(length: number): void {
   sizes[slot] = length;
 }
 
+// The keys of each map and JSON object, listed once by pass 1 and reused by pass 2 (same order).
+const keyLists: string[][] = [];
+const EMPTY_KEYS: string[] = [];
+let keyCount = 0;
+let keyRead = 0;
+
+function keysOf(o: object): string[] {
+  const keys = Object.keys(o);
+  keyLists[keyCount++] = keys;
+  return keys;
+}
+
+function nextKeys(): string[] {
+  return keyLists[keyRead++]!;
+}
+
 /** Writes the next recorded length as a varint (most fit one byte). */
 function writeLength(b: Uint8Array, p: number): number {
   const n = sizes[sizeRead++]!;
@@ -250,7 +266,7 @@ function writeUnknown(u: readonly { no: number; wireType: number; data: Uint8Arr
 function jsonObjectSize(o: JsonObject | undefined): number {
   let n = 0;
   if (o === null || typeof o !== "object" || Array.isArray(o)) return n;
-  const keys = Object.keys(o);
+  const keys = keysOf(o);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     // Pre-order, as pass 2 reads: entry length, key length, value length, the value's own.
@@ -268,7 +284,7 @@ function jsonObjectSize(o: JsonObject | undefined): number {
 
 function writeJsonObject(o: JsonObject | undefined, b: Uint8Array, p: number): number {
   if (o === null || typeof o !== "object" || Array.isArray(o)) return p;
-  const keys = Object.keys(o);
+  const keys = nextKeys();
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     b[p++] = 0x0a;
@@ -2439,7 +2455,7 @@ function size_kytos_events_v1_Switch(m: Switch): number {
   { const v = m.dataPath; if (v !== "") {
     n += 1 + stringSize(v);
   } }
-  { const r = m.interfaces; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.interfaces; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -2524,7 +2540,7 @@ function write_kytos_events_v1_Switch(m: Switch, b: Uint8Array, p: number): numb
     b[p++] = 0x5a;
     p = writeString(v, b, p);
   } }
-  { const r = m.interfaces; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.interfaces; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x62;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -2844,7 +2860,7 @@ function size_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded):
     sizes[slot] = k;
     n += 1 + varintSize(k) + k;
   } }
-  { const r = m.failedSwitches; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.failedSwitches; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -2853,7 +2869,7 @@ function size_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded):
     sizes[entry] = e;
     n += 1 + varintSize(e) + e;
   } }
-  { const r = m.failedLinks; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.failedLinks; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -2878,7 +2894,7 @@ function write_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded,
     p = writeLength(b, p);
     p = write_kytos_events_v1_Topology(v, b, p);
   } }
-  { const r = m.failedSwitches; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.failedSwitches; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x12;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -2888,7 +2904,7 @@ function write_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded,
       p = writeString(v!, b, p);
     }
   } }
-  { const r = m.failedLinks; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.failedLinks; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x1a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -2910,7 +2926,7 @@ function write_kytos_events_v1_TopologyTopologyLoaded(m: TopologyTopologyLoaded,
 function size_kytos_events_v1_Topology(m: Topology): number {
   if (m.$typeName !== "kytos.events.v1.Topology") unsupported();
   let n = 0;
-  { const r = m.switches; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.switches; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -2922,7 +2938,7 @@ function size_kytos_events_v1_Topology(m: Topology): number {
     sizes[entry] = e;
     n += 1 + varintSize(e) + e;
   } }
-  { const r = m.links; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.links; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -2945,7 +2961,7 @@ function size_kytos_events_v1_Topology(m: Topology): number {
 }
 
 function write_kytos_events_v1_Topology(m: Topology, b: Uint8Array, p: number): number {
-  { const r = m.switches; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.switches; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -2956,7 +2972,7 @@ function write_kytos_events_v1_Topology(m: Topology, b: Uint8Array, p: number): 
       if (v !== undefined) p = write_kytos_events_v1_Switch(v, b, p);
     }
   } }
-  { const r = m.links; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.links; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x12;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4334,7 +4350,7 @@ function write_google_protobuf_Value(m: Value, b: Uint8Array, p: number): number
 function size_google_protobuf_Struct(m: Struct): number {
   if (m.$typeName !== "google.protobuf.Struct") unsupported();
   let n = 0;
-  { const r = m.fields; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.fields; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4351,7 +4367,7 @@ function size_google_protobuf_Struct(m: Struct): number {
 }
 
 function write_google_protobuf_Struct(m: Struct, b: Uint8Array, p: number): number {
-  { const r = m.fields; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.fields; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4728,7 +4744,7 @@ function write_kytos_events_v1_MefElineNeedRedeploy(m: MefElineNeedRedeploy, b: 
 function size_kytos_events_v1_MefElineFailoverLinkDown(m: MefElineFailoverLinkDown): number {
   if (m.$typeName !== "kytos.events.v1.MefElineFailoverLinkDown") unsupported();
   let n = 0;
-  { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.evcs; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4745,7 +4761,7 @@ function size_kytos_events_v1_MefElineFailoverLinkDown(m: MefElineFailoverLinkDo
 }
 
 function write_kytos_events_v1_MefElineFailoverLinkDown(m: MefElineFailoverLinkDown, b: Uint8Array, p: number): number {
-  { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.evcs; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4769,7 +4785,7 @@ function size_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc): numbe
     sizes[slot] = k;
     n += 1 + varintSize(k) + k;
   } }
-  { const r = m.flows; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.flows; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4781,7 +4797,7 @@ function size_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc): numbe
     sizes[entry] = e;
     n += 1 + varintSize(e) + e;
   } }
-  { const r = m.removedFlows; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.removedFlows; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4821,7 +4837,7 @@ function write_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc, b: Ui
     p = writeLength(b, p);
     p = write_kytos_events_v1_EvcEventContent(v, b, p);
   } }
-  { const r = m.flows; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.flows; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x12;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4832,7 +4848,7 @@ function write_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc, b: Ui
       if (v !== undefined) p = write_google_protobuf_ListValue(v, b, p);
     }
   } }
-  { const r = m.removedFlows; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.removedFlows; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x1a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4865,7 +4881,7 @@ function write_kytos_events_v1_MefElineFailoverEvc(m: MefElineFailoverEvc, b: Ui
 function size_kytos_events_v1_MefElineFailoverOldPath(m: MefElineFailoverOldPath): number {
   if (m.$typeName !== "kytos.events.v1.MefElineFailoverOldPath") unsupported();
   let n = 0;
-  { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.evcs; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4882,7 +4898,7 @@ function size_kytos_events_v1_MefElineFailoverOldPath(m: MefElineFailoverOldPath
 }
 
 function write_kytos_events_v1_MefElineFailoverOldPath(m: MefElineFailoverOldPath, b: Uint8Array, p: number): number {
-  { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.evcs; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4900,7 +4916,7 @@ function write_kytos_events_v1_MefElineFailoverOldPath(m: MefElineFailoverOldPat
 function size_kytos_events_v1_MefElineFailoverDeployed(m: MefElineFailoverDeployed): number {
   if (m.$typeName !== "kytos.events.v1.MefElineFailoverDeployed") unsupported();
   let n = 0;
-  { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.evcs; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4917,7 +4933,7 @@ function size_kytos_events_v1_MefElineFailoverDeployed(m: MefElineFailoverDeploy
 }
 
 function write_kytos_events_v1_MefElineFailoverDeployed(m: MefElineFailoverDeployed, b: Uint8Array, p: number): number {
-  { const r = m.evcs; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.evcs; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -4935,7 +4951,7 @@ function write_kytos_events_v1_MefElineFailoverDeployed(m: MefElineFailoverDeplo
 function size_kytos_events_v1_MefElineEvcsLoaded(m: MefElineEvcsLoaded): number {
   if (m.$typeName !== "kytos.events.v1.MefElineEvcsLoaded") unsupported();
   let n = 0;
-  { const r = m.circuits; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.circuits; const keys = keysOf(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     const entry = reserve();
     let e = 1 + stringSize(key);
     {
@@ -4952,7 +4968,7 @@ function size_kytos_events_v1_MefElineEvcsLoaded(m: MefElineEvcsLoaded): number 
 }
 
 function write_kytos_events_v1_MefElineEvcsLoaded(m: MefElineEvcsLoaded, b: Uint8Array, p: number): number {
-  { const r = m.circuits; const keys = Object.keys(r); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
+  { const r = m.circuits; const keys = nextKeys(); for (let i = 0; i < keys.length; i++) { const key = keys[i]!; const v = r[key];
     b[p++] = 0x0a;
     p = writeLength(b, p);
     b[p++] = 0x0a;
@@ -6542,15 +6558,20 @@ function write_kytos_events_v1_OfMultiTableEnableTable(m: OfMultiTableEnableTabl
  */
 export function tryEnvelopeToBinary(message: Envelope): Uint8Array | undefined {
   sizeCount = 0;
+  keyCount = 0;
   try {
     const size = size_kytos_events_v1_Envelope(message);
     const bytes = new Uint8Array(size);
     sizeRead = 0;
+    keyRead = 0;
     const end = write_kytos_events_v1_Envelope(message, bytes, 0);
     // Both passes made the same decisions, or the specialised path is not trusted with it.
-    return end === size && sizeRead === sizeCount ? bytes : undefined;
+    return end === size && sizeRead === sizeCount && keyRead === keyCount ? bytes : undefined;
   } catch {
     return undefined;
+  } finally {
+    // Hold no key lists of the caller's objects between calls.
+    keyLists.fill(EMPTY_KEYS, 0, keyCount);
   }
 }
 
