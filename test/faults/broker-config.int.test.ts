@@ -35,6 +35,11 @@ describe("bad broker configuration", () => {
     );
   });
 
+  it('a Kafka brokers string with empty entries ("host:9092,,") is accepted, the empty entries ignored', () => {
+    const transport = createKafkaTransport({ brokers: "127.0.0.1:9092,, ,127.0.0.2:9093," });
+    expect(transport.config.brokers).toEqual(["127.0.0.1:9092", "127.0.0.2:9093"]);
+  });
+
   it.each([[""], ["127.0.0.1"], ["127.0.0.1:notaport"]])(
     "a malformed Kafka brokers string %j is refused at creation with KE_CONFIG_INVALID",
     (brokers) => {
