@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { createEnvelope, ErrorCode, Header, type LogFields } from "@kytos-events/core";
 import { TopologyLinkDownSchema } from "@kytos-events/schema";
@@ -6,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createProducer } from "./producer.js";
 import type { PublishHookEvent } from "./publish-hook.js";
 import type { LaneDelivery } from "./receipt.js";
-import { memoryLane } from "./test-support.js";
+import { memoryLane, waitFor } from "./test-support.js";
 
 const linkDown = { link: { id: linkId }, reason: "liveness down" };
 const fast = { initialDelayMs: 1, maxDelayMs: 10 };
@@ -102,6 +105,39 @@ describe("onPublish hook", () => {
     down.broker.setAvailable(true);
     await first.durable;
     expect(outcomes.get(first.id)?.sort()).toEqual(["down→down: delivered", "up→up: delivered"]);
+    await producer.close();
+  });
+
+  it("keeps the hook's headers on events that went through the disk spool, and reports them spooled", async () => {
+    const { broker, lane } = memoryLane("memory", { buffer: { maxEvents: 2 } });
+    const statuses = new Map<string, string>();
+    const producer = createProducer({
+      source: "ctl-1",
+      lanes: [lane],
+      retry: fast,
+      spool: { dir: mkdtempSync(join(tmpdir(), "kytos-hook-")) },
+      onPublish: (event) => ({
+        headers: { "x-trace": `trace-of-${event.id}` },
+        settled: (delivery) => statuses.set(event.id, delivery.status),
+      }),
+    });
+    await producer.ready();
+    broker.setAvailable(false);
+    const receipts = Array.from({ length: 20 }, () => producer.publish("kytos/topology.link_down", linkDown));
+    // The buffer holds two (one of them in flight); the rest go to the spool while the broker is away.
+    await waitFor(
+      () => [...statuses.values()].filter((s) => s === "spooled").length >= 10,
+      5000,
+      "events spooled",
+    );
+    broker.setAvailable(true);
+    expect(await producer.flush()).toBe(true);
+    await Promise.all(receipts.map((r) => r.durable));
+    const records = broker.records("kytos.events");
+    expect(records).toHaveLength(20);
+    for (const record of records) {
+      expect(record.headers["x-trace"]).toBe(`trace-of-${record.headers[Header.EventId]}`);
+    }
     await producer.close();
   });
 
