@@ -34,7 +34,7 @@ describe("GapDetector", () => {
 
   it("accepts reordering within the window and reports a hole still open after it, without further events", async () => {
     const gaps: GapEvent[] = [];
-    const d = new GapDetector({ reorderWindowMs: 50 }, (g) => gaps.push(g));
+    const d = new GapDetector({ reorderWindowMs: 50, laneIdleMs: 50 }, (g) => gaps.push(g));
     for (const s of [1n, 3n, 2n, 5n, 4n, 6n, 9n]) d.observe("a", s);
     expect(gaps).toEqual([]);
     await until(() => gaps.length === 1, 2000, "the timer to report 7..8");
@@ -90,7 +90,7 @@ describe("GapDetector", () => {
     let now = 0;
     const gaps: GapEvent[] = [];
     const d = new GapDetector(
-      { reorderWindowMs: 100 },
+      { reorderWindowMs: 100, laneIdleMs: 200 },
       (g) => gaps.push(g),
       () => now,
     );
@@ -148,6 +148,29 @@ describe("GapDetector", () => {
     expect(d.observe("a", 3n, "p0", true)).toBe("duplicate");
     expect(gaps).toEqual([]);
     expect(d.duplicates).toBe(0);
+    d.close();
+  });
+
+  it("holds holes for laneIdleMs after a source's first event, for lanes not heard from yet (a restarted consumer)", () => {
+    let now = 0;
+    const gaps: GapEvent[] = [];
+    const d = new GapDetector(
+      { reorderWindowMs: 100, laneIdleMs: 1000 },
+      (g) => gaps.push(g),
+      () => now,
+    );
+    // p0 resumes from its committed offset at 500; p1 (300..) gets its turn only 900 ms later.
+    for (let s = 500n; s < 600n; s += 2n) d.observe("a", s, "p0");
+    now = 900;
+    d.check();
+    expect(gaps).toEqual([]);
+    for (let s = 301n; s < 600n; s += 2n) d.observe("a", s, "p1");
+    now = 2000;
+    d.observe("a", 600n, "p0");
+    d.observe("a", 601n, "p1");
+    now = 3000;
+    d.check();
+    expect(gaps).toEqual([]);
     d.close();
   });
 

@@ -43,7 +43,9 @@ export interface GapDetectionConfig {
   /**
    * How long a lane (partition, queue) that delivered events of a source may stay silent and
    * still hold a hole open past the reorder window, because it may yet bring the missing
-   * sequences: while a backlog is read, a partition can wait seconds for its turn. Default 30 000.
+   * sequences: while a backlog is read, a partition can wait seconds for its turn. Also how
+   * long after a source's first event holes are held for lanes not heard from yet. Default
+   * 30 000.
    */
   readonly laneIdleMs?: number;
 }
@@ -256,6 +258,10 @@ export class GapDetector {
    * its top while a lagging lane catches up.
    */
   private held(state: SourceState, from: bigint, now: number): boolean {
+    // Right after the first event of a source, some lanes have not been heard from at all (a
+    // restarted consumer reads every partition from its own committed offset): they may hold
+    // the hole too. (A window of 0 says there is one lane.)
+    if (this.reorderWindowMs > 0 && now - state.firstAt < this.laneIdleMs) return true;
     const below = (sequence: bigint) => state.laneBelow(sequence, now, this.laneIdleMs, this.reorderWindowMs);
     return below(from) || below(state.lowestPending() - 1n);
   }

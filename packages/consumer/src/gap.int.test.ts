@@ -34,7 +34,9 @@ describe("gap detection on Kafka", () => {
       group: `${destination}-g`,
       destinations: [destination],
       from: "beginning",
-      gaps: { reorderWindowMs: 1000 },
+      // The backlog ends, and then no partition brings anything more: after laneIdleMs none
+      // holds the hole any longer (the default, 30 s, would outlast this test's wait).
+      gaps: { reorderWindowMs: 1000, laneIdleMs: 3000 },
     })
       .on("*", () => {})
       .onGap((gap) => {
