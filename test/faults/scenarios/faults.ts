@@ -12,7 +12,7 @@ const since = (t: number) => Math.round((performance.now() - t) / 10) / 100;
 /** 1. The broker is SIGKILLed mid-stream and started again on the same ports and data. */
 export const brokerKilled: Fault = {
   name: "broker-sigkill",
-  seconds: 18,
+  seconds: 15,
   async fault(run) {
     await run.atTraffic(5);
     const down = performance.now();
@@ -26,9 +26,9 @@ export const brokerKilled: Fault = {
 /** 2. The broker is frozen (SIGSTOP) for 20 s, then continued (SIGCONT): a network stall. */
 export const brokerFrozen: Fault = {
   name: "broker-sigstop-20s",
-  seconds: 26,
+  seconds: 24,
   async fault(run) {
-    await run.atTraffic(3);
+    await run.atTraffic(2);
     run.setup.broker.pause();
     await sleep(20_000);
     run.setup.broker.resume();
@@ -39,9 +39,9 @@ export const brokerFrozen: Fault = {
 /** 3. The consumer process is SIGKILLed mid-batch and started again. */
 export const consumerKilled: Fault = {
   name: "consumer-sigkill",
-  seconds: 18,
+  seconds: 15,
   async fault(run) {
-    await run.atTraffic(6);
+    await run.atTraffic(5);
     const killed = performance.now();
     await run.consumers[0]!.signal("SIGKILL");
     await run.startConsumer();
@@ -56,11 +56,11 @@ export const consumerKilled: Fault = {
  */
 export const consumerJoinsAndLeaves: Fault = {
   name: "second-consumer-joins-then-leaves",
-  seconds: 20,
+  seconds: 16,
   async fault(run) {
-    await run.atTraffic(5);
+    await run.atTraffic(4);
     const second = await run.startConsumer();
-    await run.atTraffic(12);
+    await run.atTraffic(10);
     await second.signal("SIGTERM");
     run.note("secondConsumerHandled", second.last("stopped")?.handled);
     run.recovered();
@@ -73,11 +73,11 @@ export const consumerJoinsAndLeaves: Fault = {
  */
 export const consumerHandover: Fault = {
   name: "second-consumer-joins-first-leaves",
-  seconds: 20,
+  seconds: 16,
   async fault(run: ScenarioRun) {
-    await run.atTraffic(5);
+    await run.atTraffic(4);
     const second = await run.startConsumer();
-    await run.atTraffic(12);
+    await run.atTraffic(10);
     await run.consumers[0]!.signal("SIGTERM");
     run.note("firstConsumerHandled", run.consumers[0]!.last("stopped")?.handled);
     run.note("secondConsumerHandledAtHandover", second.last("status")?.handled);
@@ -94,10 +94,10 @@ export const consumerHandover: Fault = {
  */
 export const producerRestarted: Fault = {
   name: "producer-restart",
-  seconds: 18,
+  seconds: 15,
   producerCloseTimeoutMs: 0,
   async fault(run) {
-    await run.atTraffic(6);
+    await run.atTraffic(5);
     run.setup.broker.pause();
     await sleep(2000);
     const stopped = performance.now();
