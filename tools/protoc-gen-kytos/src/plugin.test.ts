@@ -2,6 +2,7 @@
 // mistakes fail generation with a message that says what to fix.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { FieldDescriptorProto_Type } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { encoderFileName } from "./emit-encoder.js";
 import { registryFileName } from "./emit-registry.js";
@@ -27,6 +28,20 @@ describe("protoc-gen-kytos", () => {
     envelope.field = envelope.field.filter((f) => f.name !== "topology_link_up");
     expect(() => protocGenKytos.run(requestFor(set))).toThrow(
       /TopologyLinkUp is an event but no field of kytos.events.v1.Envelope.payload carries it/,
+    );
+  });
+
+  it("fails generation, naming the field, where the specialised encoder cannot write a field", () => {
+    const set = buildImage();
+    const network = set.file.find((f) => f.name === "kytos/events/v1/network.proto");
+    const entry = network?.messageType
+      .find((m) => m.name === "Topology")
+      ?.nestedType.find((m) => m.name === "SwitchesEntry");
+    const key = entry?.field.find((f) => f.name === "key");
+    if (!key) throw new Error("no Topology.SwitchesEntry.key");
+    key.type = FieldDescriptorProto_Type.INT32;
+    expect(() => protocGenKytos.run(requestFor(set))).toThrow(
+      /kytos.events.v1.Topology.switches: the specialised encoder handles string map keys only/,
     );
   });
 
