@@ -6,6 +6,9 @@
 // message (and any other over the limit) is a non-retriable MessageTooLarge naming its size
 // and the limit, the others on the channel are published once more on a fresh one, and the
 // limit is remembered so later oversized messages are refused before they cost a channel.
+// A publish the user may not make (no write permission on the exchange) also closes the
+// channel: messages for that exchange fail as non-retriable AuthorizationFailed naming it, the
+// others are published again, once.
 // Flow control: the channel's write buffer is respected (wait for "drain") and at most
 // `maxUnconfirmed` messages are awaiting confirms, so nothing buffers without bound.
 import { ErrorCode, KytosEventsError } from "@kytos-events/core";
@@ -59,8 +62,10 @@ export class Publisher {
   private outstanding = 0;
   private roomWaiters: (() => void)[] = [];
   private readonly drainWaits = new WeakMap<ConfirmChannel, Promise<void>>();
-  // Why the broker closed a channel, when it was a message over its max_message_size.
-  private readonly sizeRefusals = new WeakMap<ConfirmChannel, SizeRefusal>();
+  // Why the broker closed a channel, when it refused a message for good (size, permission).
+  private readonly refusals = new WeakMap<ConfirmChannel, Refusal>();
+  /** Counts refusals, so a publish call can tell whether one happened during it. */
+  private refusalCount = 0;
   /** The broker's max_message_size, once a refusal has shown it. */
   private brokerMaxBytes: number | undefined;
 
@@ -71,11 +76,11 @@ export class Publisher {
 
   /** Publishes in order and resolves with one outcome per publication, never rejects. */
   async publish(items: readonly Publication[], signal?: AbortSignal): Promise<PublishOutcome[]> {
-    const limit = this.brokerMaxBytes;
+    const before = this.refusalCount;
     const outcomes = await this.publishOnce(items, signal);
-    // The broker just refused a message for its size and closed the channel under the rest:
-    // those did nothing wrong, so they go once more (in order) on a fresh channel.
-    if (this.brokerMaxBytes === limit || signal?.aborted) return outcomes;
+    // The broker just refused a message for good and closed the channel under the rest: those
+    // did nothing wrong, so they go once more (in order) on a fresh channel.
+    if (this.refusalCount === before || signal?.aborted) return outcomes;
     const again = outcomes.flatMap((o, i) => (o.error && o.retriable ? [i] : []));
     if (again.length === 0) return outcomes;
     const retried = await this.publishOnce(
@@ -144,11 +149,10 @@ export class Publisher {
         { ...item.options, messageId, persistent: true, mandatory: true },
         (err: unknown) => {
           if (err) {
-            const refusal = this.sizeRefusals.get(channel);
-            if (refusal && item.content.byteLength > refusal.maxBytes) {
-              return done({ error: tooLarge(item.content.byteLength, refusal.maxBytes), retriable: false });
-            }
-            return done({ error: unavailable(err), retriable: true });
+            const refused = refusalOf(this.refusals.get(channel), item);
+            return done(
+              refused ? { error: refused, retriable: false } : { error: unavailable(err), retriable: true },
+            );
           }
           if (this.returned.size > 0 && this.returned.delete(messageId)) {
             return done({ error: unroutable(item), retriable: false });
@@ -208,10 +212,13 @@ export class Publisher {
       // A channel error also closes it; "close" does the bookkeeping. amqplib emits "error"
       // before it fails the unconfirmed callbacks, so they can see a size refusal.
       channel.on("error", (err: unknown) => {
-        const refusal = sizeRefusalOf(err);
+        const refusal = parseRefusal(err);
         if (!refusal) return;
-        this.sizeRefusals.set(channel, refusal);
-        this.brokerMaxBytes = Math.min(refusal.maxBytes, this.brokerMaxBytes ?? Number.POSITIVE_INFINITY);
+        this.refusals.set(channel, refusal);
+        this.refusalCount++;
+        if (refusal.kind === "size") {
+          this.brokerMaxBytes = Math.min(refusal.maxBytes, this.brokerMaxBytes ?? Number.POSITIVE_INFINITY);
+        }
       });
       channel.on("close", () => {
         if (this.channel === channel) this.channel = undefined;
@@ -257,19 +264,42 @@ async function settleOrAbort(outcomes: Outcomes, signal: AbortSignal): Promise<P
   return Array.from(outcomes.known, (k) => k ?? { error, retriable: true });
 }
 
-interface SizeRefusal {
-  readonly maxBytes: number;
-}
+/** Why the broker closed a channel, when no resend of the same message can help. */
+type Refusal =
+  | { readonly kind: "size"; readonly maxBytes: number }
+  | { readonly kind: "access"; readonly exchange: string; readonly reason: string };
 
 // RabbitMQ's words (3.8 to 4.x): "PRECONDITION_FAILED - message size 2000 is larger than
-// configured max size 1024".
+// configured max size 1024", and "ACCESS_REFUSED - access to exchange 'x' in vhost '/'
+// refused for user 'u'" (3.10; some versions say "write access").
 const SIZE_REFUSAL = /message size (\d+) is larger than (?:configured )?max size (\d+)/;
+const ACCESS_REFUSAL =
+  /ACCESS_REFUSED - ((?:write )?access to exchange '([^']*)' in vhost '[^']*' refused for user '[^']*')/;
+/ACCESS_REFUSED - (write access to exchange '([^']*)' in vhost '[^']*' refused for user '[^']*')/;
 
-function sizeRefusalOf(err: unknown): SizeRefusal | undefined {
+function parseRefusal(err: unknown): Refusal | undefined {
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
-  if (e.code !== 406 || typeof e.message !== "string") return undefined;
-  const match = SIZE_REFUSAL.exec(e.message);
-  return match ? { maxBytes: Number(match[2]) } : undefined;
+  if (typeof e.message !== "string") return undefined;
+  const size = e.code === 406 ? SIZE_REFUSAL.exec(e.message) : null;
+  if (size) return { kind: "size", maxBytes: Number(size[2]) };
+  const access = e.code === 403 ? ACCESS_REFUSAL.exec(e.message) : null;
+  if (access) return { kind: "access", exchange: access[2]!, reason: access[1]! };
+  return undefined;
+}
+
+/** The error for `item` if the channel's refusal was about it. */
+function refusalOf(refusal: Refusal | undefined, item: Publication): KytosEventsError | undefined {
+  if (refusal?.kind === "size" && item.content.byteLength > refusal.maxBytes) {
+    return tooLarge(item.content.byteLength, refusal.maxBytes);
+  }
+  if (refusal?.kind === "access" && item.exchange === refusal.exchange) {
+    return new KytosEventsError(
+      ErrorCode.AuthorizationFailed,
+      `RabbitMQ refused the publish: ${refusal.reason}. Grant the user write permission on the exchange ` +
+        "(rabbitmqctl set_permissions).",
+    );
+  }
+  return undefined;
 }
 
 function tooLarge(size: number, maxBytes: number): KytosEventsError {
