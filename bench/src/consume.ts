@@ -20,10 +20,18 @@ import { EVENT, type ThroughputResult } from "./workload.js";
 
 const PARTITIONS = 3;
 const KEYS = 1000;
+/** Longest a consumer SDK contender runs, from its first record. */
+const SDK_CAP_MS = 20_000;
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-export interface ConsumeResult extends ThroughputResult {
+interface Measured extends ThroughputResult {
+  /** This process's CPU (user + system) per event from the first record to the last. */
+  readonly cpuMicrosPerEvent: number;
+}
+
+export interface ConsumeResult extends Measured {
   readonly ratio: number;
+  readonly cpuRatio: number;
 }
 
 export async function runConsume(quick: boolean): Promise<{ events: number; results: ConsumeResult[] }> {
@@ -33,7 +41,7 @@ export async function runConsume(quick: boolean): Promise<{ events: number; resu
   const admin = kafka.admin();
   const run = `${Date.now()}`;
   const topic = `bench.${run}.consume`;
-  const results: ThroughputResult[] = [];
+  const results: Measured[] = [];
   await admin.connect();
   try {
     await createTopics(admin, [topic], PARTITIONS);
@@ -45,21 +53,41 @@ export async function runConsume(quick: boolean): Promise<{ events: number; resu
     results.push(await rawBatches(kafka, topic, events, `${run}.raw-decode`, true));
     results.push(await viaSdk(brokers, topic, events, `${run}.sdk-memory`, "memory"));
     results.push(await viaSdk(brokers, topic, events, `${run}.sdk-redis`, "redis"));
+    // The idempotency batcher sends one pipeline per turn of the event loop, as large as the
+    // handlers running at once: more concurrency, fewer Redis round trips per event.
+    results.push(await viaSdk(brokers, topic, events, `${run}.sdk-redis-256`, "redis", 256));
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   } finally {
     await admin.disconnect();
   }
   const raw = results[0]?.perSecond ?? 1;
-  const withRatio = results.map((r) => ({ ...r, ratio: r.perSecond / raw }));
+  const rawCpu = results[1]?.cpuMicrosPerEvent ?? 1;
+  const withRatio = results.map((r) => ({
+    ...r,
+    ratio: r.perSecond / raw,
+    cpuRatio: r.cpuMicrosPerEvent / rawCpu,
+  }));
   printTable(
     `Kafka consumer (${fmt(events)} ${EVENT} events, ${PARTITIONS} partitions, ${KEYS} keys, from the beginning)`,
-    ["contender", "events", "seconds", "events/s", "× raw eachBatch"],
-    withRatio.map((r) => [r.contender, r.events, r.seconds.toFixed(2), fmt(r.perSecond), r.ratio.toFixed(2)]),
+    ["contender", "events", "seconds", "events/s", "× raw eachBatch", "CPU µs/event", "CPU × raw + decode"],
+    withRatio.map((r) => [
+      r.contender,
+      r.events,
+      r.seconds.toFixed(2),
+      fmt(r.perSecond),
+      r.ratio.toFixed(2),
+      r.cpuMicrosPerEvent.toFixed(1),
+      r.cpuRatio.toFixed(2),
+    ]),
   );
   return { events, results: withRatio };
 }
 
 const textDecoder = new TextDecoder();
+
+function micros(used: NodeJS.CpuUsage, events: number): number {
+  return (used.user + used.system) / events;
+}
 
 function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -77,11 +105,12 @@ async function rawBatches(
   events: number,
   group: string,
   decode: boolean,
-): Promise<ThroughputResult> {
+): Promise<Measured> {
   const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
   let seen = 0;
   let first = 0;
   let last = 0;
+  let cpu = process.cpuUsage();
   let failures = 0;
   const eachBatch = async ({
     batch,
@@ -90,7 +119,10 @@ async function rawBatches(
     uncommittedOffsets,
     heartbeat,
   }: EachBatchPayload) => {
-    if (first === 0) first = performance.now();
+    if (first === 0) {
+      first = performance.now();
+      cpu = process.cpuUsage();
+    }
     for (const message of batch.messages) {
       if (decode) {
         const value = message.value ?? Buffer.alloc(0);
@@ -102,7 +134,10 @@ async function rawBatches(
     await commitOffsetsIfNecessary(uncommittedOffsets());
     await heartbeat();
     seen += batch.messages.length;
-    if (seen >= events && last === 0) last = performance.now();
+    if (seen >= events && last === 0) {
+      last = performance.now();
+      cpu = process.cpuUsage(cpu);
+    }
   };
   try {
     await consumer.connect();
@@ -115,7 +150,7 @@ async function rawBatches(
   if (failures > 0) throw new Error(`bench: ${failures} records did not decode`);
   const seconds = (last - first) / 1000;
   const contender = decode ? "raw eachBatch + decodeEnvelope" : "raw kafkajs eachBatch (no decode)";
-  return { contender, events, seconds, perSecond: events / seconds };
+  return { contender, events, seconds, perSecond: events / seconds, cpuMicrosPerEvent: micros(cpu, events) };
 }
 
 /** The consumer SDK on the kafka transport: idempotency check and mark, at-least-once settlement. */
@@ -125,7 +160,8 @@ async function viaSdk(
   events: number,
   group: string,
   store: "memory" | "redis",
-): Promise<ThroughputResult> {
+  concurrency?: number,
+): Promise<Measured> {
   const redis = store === "redis" ? new Redis(REDIS_URL, { lazyConnect: true }) : undefined;
   let idempotency: IdempotencyStore;
   if (redis) {
@@ -137,21 +173,37 @@ async function viaSdk(
   }
   const transport = createKafkaTransport({ brokers, clientId: "bench-sdk" });
   let handled = 0;
+  let counted = events;
   let first = 0;
   let last = 0;
+  let cpu = process.cpuUsage();
   const consumer = createConsumer({
     transport,
     group,
     destinations: [topic],
     from: "beginning",
     idempotency,
+    ...(concurrency !== undefined ? { concurrency, maxInFlight: concurrency * 4 } : {}),
   }).on(EVENT, () => {
-    if (handled++ === 0) first = performance.now();
-    if (handled === events) last = performance.now();
+    if (handled++ === 0) {
+      first = performance.now();
+      cpu = process.cpuUsage();
+    }
+    if (handled === events) {
+      last = performance.now();
+      cpu = process.cpuUsage(cpu);
+    }
   });
   try {
     await consumer.start();
-    await until(() => last !== 0, 300_000, `${group} to handle ${events} events`);
+    // Capped so a slow store cannot stretch the run: the rate is then what was handled so far.
+    const cap = Date.now() + SDK_CAP_MS;
+    await until(() => last !== 0 || (first !== 0 && Date.now() > cap), 300_000, `${group} to handle events`);
+    if (last === 0) {
+      last = performance.now();
+      cpu = process.cpuUsage(cpu);
+      counted = handled;
+    }
     const stats = consumer.stats();
     if (stats.duplicates > 0 || stats.deadLettered > 0) {
       throw new Error(
@@ -165,9 +217,12 @@ async function viaSdk(
   }
   const seconds = (last - first) / 1000;
   return {
-    contender: `consumer SDK, ${store === "memory" ? "MemoryIdempotencyStore" : "RedisIdempotencyStore"}`,
-    events,
+    contender:
+      `consumer SDK, ${store === "memory" ? "MemoryIdempotencyStore" : "RedisIdempotencyStore"}` +
+      (concurrency !== undefined ? `, concurrency ${concurrency}` : ""),
+    events: counted,
     seconds,
-    perSecond: events / seconds,
+    perSecond: counted / seconds,
+    cpuMicrosPerEvent: micros(cpu, counted),
   };
 }

@@ -94,6 +94,10 @@ async function sustained(seconds: number, rate: number) {
         name: "kafka",
         transport: createKafkaTransport({ brokers, clientId: "bench-memory-producer" }),
         routing: { nappDestination: destination, verboseDestination: false, statusDestination: false },
+        // Sized for the whole run: a lane that falls behind shows as RSS here, not as drops
+        // (the default 10,000-event buffer dropped the oldest ~18k in the first seconds of
+        // one run on the loaded machine, counted in stats().lanes[].dropped).
+        buffer: { maxEvents: Math.ceil(seconds * rate) + 1, maxBytes: 4 * 1024 * MiB },
       },
     ],
   });
