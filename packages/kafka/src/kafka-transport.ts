@@ -306,7 +306,8 @@ export class KafkaTransport implements Transport {
     if (missing.has(record.destination)) {
       const error = new KytosEventsError(
         ErrorCode.SendRejected,
-        `topic "${record.destination}" does not exist: call ensureDestinations() first.`,
+        `topic "${record.destination}" does not exist: call ensureDestinations() first ` +
+          "(or, on a cluster with ACLs, this user may not DESCRIBE it: check the topic's ACLs).",
       );
       return { error, retriable: false };
     }
