@@ -158,7 +158,8 @@ describe("RabbitMQ: the transport's maxMessageBytes (shared server)", () => {
     const destination = `oversize-${id}`;
     const transport = createAmqpTransport({
       url,
-      exchange: `oversize-${id}`,
+      // One exchange for every run (declared idempotently); the queue is per run and expires.
+      exchange: "kytos-faults.oversize",
       maxMessageBytes: LIMIT,
       queueExpiresMs: 60_000,
     });
