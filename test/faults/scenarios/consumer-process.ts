@@ -11,7 +11,8 @@
 // Reports (JSON lines): "started", "status" every 250 ms (the SDK's stats), "stopped".
 //
 // Env: TRANSPORT and its broker settings (transport-env.ts), DESTINATION, GROUP, REDIS_URL,
-// PREFIX, CONCURRENCY (default 16), GAP_REORDER_WINDOW_MS and GAP_MAX_PENDING (default: the SDK's).
+// PREFIX, CONCURRENCY (default 16), GAP_REORDER_WINDOW_MS, GAP_MAX_PENDING and GAP_LANE_IDLE_MS
+// (default: the SDK's).
 import { createConsumer } from "@kytos-events/consumer";
 import { RedisIdempotencyStore } from "@kytos-events/consumer/redis";
 import type { EventName } from "@kytos-events/schema";
@@ -49,6 +50,7 @@ const consumer = createConsumer({
       ? { reorderWindowMs: Number(process.env.GAP_REORDER_WINDOW_MS) }
       : {}),
     ...(process.env.GAP_MAX_PENDING ? { maxPending: Number(process.env.GAP_MAX_PENDING) } : {}),
+    ...(process.env.GAP_LANE_IDLE_MS ? { laneIdleMs: Number(process.env.GAP_LANE_IDLE_MS) } : {}),
   },
 })
   .on("*", handler)
