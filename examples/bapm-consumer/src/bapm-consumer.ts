@@ -13,7 +13,8 @@ import {
   type StopReport,
 } from "@kytos-events/consumer";
 import { PostgresIdempotencyStore } from "@kytos-events/consumer/postgres";
-import type { Logger, Transport } from "@kytos-events/core";
+import type { Logger, Metrics, Transport } from "@kytos-events/core";
+import type { OtelTracing } from "@kytos-events/otel";
 import type { EventName } from "@kytos-events/schema";
 import type { Pool, PoolClient } from "pg";
 import { circuitEvents, linkEvents, recordCircuitEvent, recordLinkEvent } from "./bapm-records.js";
@@ -30,6 +31,10 @@ export interface BapmConsumerConfig {
   /** Handlers at once (different circuits and links; one at a time per key). Default 8. */
   readonly concurrency?: number;
   readonly logger?: Logger;
+  /** Where the consumer reports (records, handler time, lag, dead letters…). Default: nowhere. */
+  readonly metrics?: Metrics;
+  /** Each handler run in a process span, child of the publish span. Default: untraced. */
+  readonly tracing?: OtelTracing;
 }
 
 export interface BapmStats extends ConsumerStats {
@@ -56,6 +61,8 @@ export class BapmConsumer {
       // sequence has holes by design here, so gap detection would only raise false alarms.
       gaps: false,
       ...(config.logger ? { logger: config.logger } : {}),
+      ...(config.metrics ? { metrics: config.metrics } : {}),
+      ...(config.tracing ? { aroundHandler: config.tracing.aroundHandler } : {}),
     });
     for (const name of circuitEvents) {
       this.consumer.on(

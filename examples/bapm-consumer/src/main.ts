@@ -7,6 +7,8 @@ import { type Logger, Router, type Transport } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import pg from "pg";
 import { BapmConsumer, type BapmStats } from "./bapm-consumer.js";
+import { type ConsoleTracing, startConsoleTracing } from "./console-tracing.js";
+import { type MetricsEndpoint, openMetricsEndpoint } from "./metrics-endpoint.js";
 import { type BapmOptions, parseOptions, USAGE, UsageError } from "./options.js";
 import { bapmTables } from "./tables.js";
 
@@ -61,6 +63,15 @@ async function main(argv: readonly string[]): Promise<number> {
     (e) => router.route(e, "broker")[0]!,
   );
   const specs = router.destinationSpecs().filter((s) => destinations.includes(s.name));
+  let endpoint: MetricsEndpoint;
+  try {
+    endpoint = await openMetricsEndpoint(options.metricsPort);
+  } catch (err) {
+    console.error(`bapm: ${(err as Error).message}`);
+    return 1;
+  }
+  if (endpoint.url) console.log(`bapm: metrics at ${endpoint.url}`);
+  const tracing: ConsoleTracing | undefined = options.otelConsole ? startConsoleTracing() : undefined;
   const transport = transportFor(options);
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
@@ -77,6 +88,8 @@ async function main(argv: readonly string[]): Promise<number> {
     destinations,
     concurrency: options.concurrency,
     logger,
+    metrics: endpoint.metrics,
+    ...(tracing ? { tracing: tracing.tracing } : {}),
   });
   const stopped = new Promise<string>((resolve) => {
     process.on("SIGINT", () => resolve("SIGINT"));
@@ -103,6 +116,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await bapm.stop(1000).catch(() => {});
     await transport.close().catch(() => {});
     await pool.end().catch(() => {});
+    await tracing?.close().catch(() => {});
+    await endpoint.close().catch(() => {});
   }
 }
 

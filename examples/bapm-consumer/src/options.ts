@@ -14,6 +14,10 @@ export interface BapmOptions {
   readonly concurrency: number;
   readonly sessionTimeoutMs: number;
   readonly statsMs: number;
+  /** Serve Prometheus metrics on this port of 127.0.0.1 (0: a free one). Default: not served. */
+  readonly metricsPort: number | undefined;
+  /** Print OpenTelemetry spans to stdout (ConsoleSpanExporter). */
+  readonly otelConsole: boolean;
 }
 
 export const USAGE = `usage: pnpm --filter @kytos-events/example-bapm-consumer start -- [options]
@@ -29,6 +33,9 @@ export const USAGE = `usage: pnpm --filter @kytos-events/example-bapm-consumer s
   --concurrency N            handlers at once, default 8
   --session-timeout-ms N     Kafka group session timeout, default 30000
   --stats-ms N               ms between stats lines, 0 for none, default 5000
+  --metrics-port N           serve Prometheus metrics at http://127.0.0.1:N/metrics (0: a free port);
+                             default METRICS_PORT, else off
+  --otel-console             print OpenTelemetry spans to stdout (also OTEL_TRACES=console)
   --help`;
 
 export class UsageError extends Error {}
@@ -63,6 +70,8 @@ export function parseOptions(
         concurrency: string,
         "session-timeout-ms": string,
         "stats-ms": string,
+        "metrics-port": string,
+        "otel-console": { type: "boolean" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -83,6 +92,10 @@ export function parseOptions(
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(tablePrefix)) {
     throw new UsageError(`--table-prefix must be lower-case letters, digits and "_", got "${tablePrefix}".`);
   }
+  const metricsPort = text("metrics-port") ?? (env.METRICS_PORT || undefined);
+  if (metricsPort !== undefined && integer(metricsPort, "metrics-port", 0, 0) > 65_535) {
+    throw new UsageError(`--metrics-port must be a port number (0-65535), got "${metricsPort}".`);
+  }
   return {
     transport,
     brokers,
@@ -95,5 +108,7 @@ export function parseOptions(
     concurrency: integer(text("concurrency"), "concurrency", 8, 1),
     sessionTimeoutMs: integer(text("session-timeout-ms"), "session-timeout-ms", 30_000, 6000),
     statsMs: integer(text("stats-ms"), "stats-ms", 5000, 0),
+    metricsPort: metricsPort === undefined ? undefined : Number(metricsPort),
+    otelConsole: values["otel-console"] === true || env.OTEL_TRACES === "console",
   };
 }

@@ -9,6 +9,7 @@ import { createProducer } from "@kytos-events/producer";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExampleProcess, startExample } from "../../../test/support/example-process.js";
+import { type Scrape, scrapeMetrics } from "../../../test/support/scrape-metrics.js";
 import { controllerEvents } from "./controller-events.js";
 
 const brokers = process.env.KAFKA_BROKERS!;
@@ -16,12 +17,14 @@ const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5
 const run = randomUUID().replaceAll("-", "").slice(0, 8);
 const topics = `bapm-${run}`;
 const tables = `bapm_t${run}_`;
+/** The metrics test's own tables: a fresh store, so every event is applied there once. */
+const meteredTables = `bapm_m${run}_`;
 const { events, expected } = controllerEvents({ links: 6, circuits: 40, flaps: 1200, seed: 42 });
 
 let pool: pg.Pool;
 const processes: ExampleProcess[] = [];
 
-function bapm(group: string): ExampleProcess {
+function bapm(group: string, tablePrefix = tables, extra: readonly string[] = []): ExampleProcess {
   const p = startExample(
     import.meta.url,
     [
@@ -30,7 +33,7 @@ function bapm(group: string): ExampleProcess {
       "--napp-destination",
       `${topics}.{topic}`,
       "--table-prefix",
-      tables,
+      tablePrefix,
       "--group",
       group,
       // A killed member leaves the group when its session times out: keep that short.
@@ -38,6 +41,7 @@ function bapm(group: string): ExampleProcess {
       "6000",
       "--stats-ms",
       "200",
+      ...extra,
     ],
     { DATABASE_URL: databaseUrl },
   );
@@ -92,11 +96,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of processes) await p.kill();
-  await pool.query(
-    ["circuit", "circuit_event", "link", "link_event", "handled"]
-      .map((t) => `DROP TABLE IF EXISTS ${tables}${t};`)
-      .join(""),
-  );
+  for (const prefix of [tables, meteredTables]) {
+    await pool.query(
+      ["circuit", "circuit_event", "link", "link_event", "handled"]
+        .map((t) => `DROP TABLE IF EXISTS ${prefix}${t};`)
+        .join(""),
+    );
+  }
   await pool.end();
 });
 
@@ -165,5 +171,42 @@ describe("bapm-consumer on Kafka and PostgreSQL", () => {
     expect(await replay.stop("SIGINT")).toBe(0);
     expect(finalStats(replay)).toMatchObject({ applied: 0, duplicates: expected.recorded });
     expect(await rows()).toEqual({ rows: expected.recorded, distinct: expected.recorded });
+  });
+
+  it("serves Prometheus metrics with --metrics-port: lag per partition, one handler run per event, no dead letters", async () => {
+    const metered = bapm(`bapm-${run}-metrics`, meteredTables, ["--metrics-port", "0"]);
+    const announced = await metered.waitForLine((l) => l.startsWith("bapm: metrics at "), "the metrics URL");
+    const url = announced.slice("bapm: metrics at ".length);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const handled = (s: Scrape) => s.sum("kytos_events_handler_duration_ms_count");
+    const lag = (s: Scrape) => s.series("kytos_events_consume_lag");
+    // Caught up: every recorded event handled, and every partition's lag back to 0.
+    let scrape = await scrapeMetrics(url);
+    const deadline = Date.now() + 90_000;
+    while (handled(scrape) < expected.recorded || lag(scrape).some((l) => l.value !== 0)) {
+      if (Date.now() > deadline)
+        throw new Error(`not caught up: ${handled(scrape)} handled, lag ${JSON.stringify(lag(scrape))}`);
+      await new Promise((r) => setTimeout(r, 200));
+      scrape = await scrapeMetrics(url);
+    }
+    expect(await metered.stop("SIGTERM")).toBe(0);
+    const stats = finalStats(metered);
+
+    // One handler run per recorded event: a fresh store, nothing redelivered, nothing retried.
+    expect(stats).toMatchObject({ applied: expected.recorded, duplicates: 0 });
+    expect(handled(scrape)).toBe(expected.recorded);
+    expect(scrape.sum("kytos_events_consume_records_total")).toBeGreaterThanOrEqual(expected.recorded);
+    // Lag per partition of each destination BAPM reads.
+    const destinations = [`${topics}.kytos.mef_eline`, `${topics}.kytos.topology`];
+    for (const destination of destinations) {
+      const partitions = lag(scrape).filter((l) => l.labels.destination === destination);
+      expect(partitions.length, destination).toBeGreaterThanOrEqual(1);
+      for (const p of partitions) expect(p.labels.partition).toMatch(/^\d+$/);
+    }
+    expect(new Set(lag(scrape).map((l) => l.labels.destination))).toEqual(new Set(destinations));
+    expect(scrape.sum("kytos_events_consume_dead_letters_total")).toBe(0);
+    expect(scrape.sum("kytos_events_consume_duplicates_total")).toBe(0);
+    // Gone with the process.
+    await expect(fetch(url)).rejects.toThrow();
   });
 });
