@@ -12,12 +12,31 @@ export interface ConnectionFlags {
   readonly url?: string | undefined;
 }
 
+/**
+ * How a command's own consumer group lives on RabbitMQ. A private group (an ad-hoc tail, a
+ * links read) is the CLI's alone: its queues are classic (no Raft group for a throwaway
+ * reader) and expire `expiresMs` after the CLI stops consuming, even if it is killed. Its dead
+ * letters go to a queue of its own too, so none of its declarations touches a queue shared
+ * with long-lived groups (their `<destination>.dlq` has no expiry: declaring it with one would
+ * be refused as a conflict, or would make it expire).
+ */
+export interface PrivateGroup {
+  readonly expiresMs: number;
+}
+
+/** A private group's queues outlive the CLI by this long (long enough for a reconnect). */
+export const PRIVATE_QUEUE_EXPIRES_MS = 30_000;
+
 export const connectionHelp = `Connection:
   --transport kafka|amqp   default: kafka if --brokers or KAFKA_BROKERS is set, else amqp if --url or AMQP_URL is set
   --brokers host:port,...  Kafka bootstrap brokers (default: KAFKA_BROKERS)
   --url amqp://...         RabbitMQ URL (default: AMQP_URL)`;
 
-export async function connectTransport(flags: ConnectionFlags, env = process.env): Promise<Transport> {
+export async function connectTransport(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  privateGroup?: PrivateGroup,
+): Promise<Transport> {
   const brokers = flags.brokers ?? env.KAFKA_BROKERS;
   const url = flags.url ?? env.AMQP_URL;
   const kind = flags.transport ?? (brokers ? "kafka" : url ? "amqp" : undefined);
@@ -27,7 +46,10 @@ export async function connectTransport(flags: ConnectionFlags, env = process.env
       if (!brokers) throw new CliError("--transport kafka needs --brokers or KAFKA_BROKERS.");
       transport = createKafkaTransport({ brokers, clientId: "kytos-events-cli" });
     } else if (kind === "amqp") {
-      transport = createAmqpTransport(url ? { url } : {});
+      transport = createAmqpTransport({
+        ...(url ? { url } : {}),
+        ...(privateGroup ? { queueType: "classic", queueExpiresMs: privateGroup.expiresMs } : {}),
+      });
     } else if (kind === undefined) {
       throw new CliError(
         "no broker given: pass --brokers (Kafka) or --url (RabbitMQ), or set KAFKA_BROKERS / AMQP_URL.",
@@ -44,6 +66,20 @@ export async function connectTransport(flags: ConnectionFlags, env = process.env
     throw new CliError((err as Error).message, ExitCode.Transport);
   }
 }
+
+/** `--queue-expires MS`, validated; the default when absent. */
+export function parseQueueExpires(value: string | undefined): number {
+  if (value === undefined) return PRIVATE_QUEUE_EXPIRES_MS;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new CliError(`--queue-expires must be a positive whole number of ms, got "${value}".`);
+  return ms;
+}
+
+/** Subscription options that keep a private group's dead letters in a queue of its own. */
+export const privateDeadLetters = (group: string): { deadLetterDestination: string } => ({
+  deadLetterDestination: `${group}.dlq`,
+});
 
 /** Makes sure the destinations the default routing uses exist (and, for RabbitMQ, are known). */
 export async function ensureDefaultDestinations(

@@ -47,7 +47,7 @@ export async function main(
       case "inspect":
         return await inspect(rest, out);
       default:
-        return await links(rest, out);
+        return await links(rest, out, err);
     }
   } catch (e) {
     // node:util parseArgs reports unknown flags with a TypeError carrying a code.

@@ -1,11 +1,18 @@
 // `kytos-events tail`: follow a destination and print every event decoded. It reads in a
 // group of its own (unique per run unless --group is given), so it never moves the position
-// of a real consumer group.
+// of a real consumer group; on RabbitMQ that private group's queues expire after the run.
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { decodeEnvelope, EventFilter } from "@kytos-events/core";
 import { CliError } from "../cli-error.js";
-import { connectionHelp, connectTransport, ensureDefaultDestinations } from "../connect.js";
+import {
+  connectionHelp,
+  connectTransport,
+  ensureDefaultDestinations,
+  PRIVATE_QUEUE_EXPIRES_MS,
+  parseQueueExpires,
+  privateDeadLetters,
+} from "../connect.js";
 import { formatEvent, parseFormat } from "../format.js";
 
 export const tailHelp = `kytos-events tail [options]
@@ -17,6 +24,8 @@ export const tailHelp = `kytos-events tail [options]
   --deny REGEX         drop event names matching (anchored; repeatable)
   --format json|table  default json (one object per line)
   --group NAME         consume in this group (commits its position); default: a private group per run
+  --queue-expires MS   RabbitMQ: a private group's queues are deleted MS ms after tail stops
+                       (default ${PRIVATE_QUEUE_EXPIRES_MS}); a --group's queues are durable and kept
   --max N              exit after N events
   --idle-exit MS       exit after MS milliseconds without an event
 ${connectionHelp}`;
@@ -37,6 +46,7 @@ export async function tail(
       group: { type: "string" },
       max: { type: "string" },
       "idle-exit": { type: "string" },
+      "queue-expires": { type: "string" },
       transport: { type: "string" },
       brokers: { type: "string" },
       url: { type: "string" },
@@ -51,16 +61,20 @@ export async function tail(
   if (idle !== undefined && !(idle > 0))
     throw new CliError(`--idle-exit must be a positive number of ms, got "${values["idle-exit"]}".`);
 
-  const transport = await connectTransport(values);
+  const expiresMs = parseQueueExpires(values["queue-expires"]);
+  const group = values.group ?? `kytos-events-tail-${randomUUID()}`;
+  const isPrivate = values.group === undefined;
+  const transport = await connectTransport(values, process.env, isPrivate ? { expiresMs } : undefined);
   try {
     await ensureDefaultDestinations(transport, [values.destination]);
     const subscription = await transport.subscribe({
-      group: values.group ?? `kytos-events-tail-${randomUUID()}`,
+      group,
       destinations: [values.destination],
       fromBeginning: values["from-beginning"],
       maxInFlight: 512,
+      ...(isPrivate ? privateDeadLetters(group) : {}),
     });
-    err(`tail: listening on ${values.destination} (${transport.kind})`);
+    err(`tail: listening on ${values.destination} as group ${group} (${transport.kind})`);
     let printed = 0;
     let timer: NodeJS.Timeout | undefined;
     const armIdle = () => {
