@@ -7,7 +7,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { EventFilter, type Logger, type Transport } from "@kytos-events/core";
+import { EventFilter, type Logger, type Metrics, noopMetrics, type Transport } from "@kytos-events/core";
+import type { OtelTracing } from "@kytos-events/otel";
 import {
   createProducer,
   type LaneConfig,
@@ -22,6 +23,14 @@ import { createEventLogsTransport, createOutputTransport, sameTransport } from "
 
 const LANE = "output";
 
+/** What the bridge reports to, besides /healthz. */
+export interface BridgeObservability {
+  /** The producer's and the event_logs ingest's metrics. Default: nowhere. */
+  readonly metrics?: Metrics;
+  /** A send span per published event and lane, its context in the records' headers. Default: untraced. */
+  readonly tracing?: OtelTracing;
+}
+
 export class Bridge {
   readonly producer: Producer;
   private readonly server: Server;
@@ -32,16 +41,22 @@ export class Bridge {
   private loadedAt = new Date();
   private filter: EventFilter;
 
+  private readonly metrics: Metrics;
+
   private constructor(
     readonly file: string,
     private config: BridgeConfig,
     private readonly logger: Logger,
+    observability: BridgeObservability,
   ) {
+    this.metrics = observability.metrics ?? noopMetrics;
     this.transport = createOutputTransport(config.transport, logger);
     this.producer = createProducer({
       source: config.source,
       lanes: [this.lane(config, this.transport)],
       logger,
+      metrics: this.metrics,
+      ...(observability.tracing ? { onPublish: observability.tracing.onPublish } : {}),
       onError: (error, context) => {
         if (context.phase !== "publish")
           logger.error(`${context.phase}: ${error.message}`, { lane: context.lane });
@@ -58,8 +73,8 @@ export class Bridge {
   }
 
   /** Reads the configuration, starts the producer, listens, and starts the event_logs ingest. */
-  static async start(file: string, logger: Logger): Promise<Bridge> {
-    const bridge = new Bridge(file, await loadBridgeConfig(file), logger);
+  static async start(file: string, logger: Logger, observability: BridgeObservability = {}): Promise<Bridge> {
+    const bridge = new Bridge(file, await loadBridgeConfig(file), logger, observability);
     try {
       bridge.server.listen(bridge.config.listen.port, bridge.config.listen.host);
       await once(bridge.server, "listening");
@@ -171,6 +186,7 @@ export class Bridge {
       createEventLogsTransport(c.brokers, this.logger),
       this.publish,
       this.logger,
+      this.metrics,
     );
     this.ingest.start();
   }

@@ -5,16 +5,20 @@
 // the output (at-least-once); one that does not map (not JSON, no event name, an event the
 // schema does not know, content that does not fit it) is dead-lettered with the reason; one
 // the output dropped from a full buffer is tried again. Nothing is skipped silently: every
-// record is counted under what became of it.
+// record is counted under what became of it, in /healthz and, with a metrics sink, as
+// consumed records, handling time (to durable), dead letters and lag per partition.
 import {
   ErrorCode,
   type InboundRecord,
   isKytosEventsError,
   type Logger,
+  MetricName,
+  type Metrics,
   type Subscription,
   sleep,
   type Transport,
 } from "@kytos-events/core";
+import { findEventDescriptor } from "@kytos-events/schema";
 import type { EventLogsConfig } from "./bridge-config.js";
 import { parseEventLogsRecord } from "./event-logs-record.js";
 import type { Publish } from "./publish-outcome.js";
@@ -42,6 +46,8 @@ type Counters = {
 /** Wait between attempts to subscribe (the topic may not exist yet, Kafka may be away). */
 const RESUBSCRIBE_MS = 5000;
 const RETRY_DROPPED_MS = 1000;
+/** The `event` label of a record that names no event the schema knows (keeps the label set finite). */
+const UNMAPPED = "unmapped";
 
 export class EventLogsIngest {
   private readonly counts: Counters = {
@@ -62,6 +68,7 @@ export class EventLogsIngest {
     private readonly transport: Transport,
     private readonly publish: Publish,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   start(): void {
@@ -96,6 +103,7 @@ export class EventLogsIngest {
           fromBeginning: c.from === "beginning",
           maxInFlight: c.maxInFlight,
           deadLetterDestination: c.deadLetterTopic,
+          metrics: this.metrics,
         });
         if (this.abort.signal.aborted) break;
         this.running = true;
@@ -114,39 +122,55 @@ export class EventLogsIngest {
   }
 
   private handle(record: InboundRecord): void {
+    const started = performance.now();
     this.counts.received++;
     const parsed = parseEventLogsRecord(record.value);
     if (!parsed.ok) {
-      this.deadLetter(record, parsed.reason);
+      this.handled(record, UNMAPPED, started);
+      this.deadLetter(record, UNMAPPED, parsed.reason);
       return;
     }
+    const event = findEventDescriptor(parsed.name) ? parsed.name : UNMAPPED;
     // Published in read order (the producer takes the event before publish's first await).
     void this.publish(parsed.name, parsed.content).then(async (outcome) => {
-      if (outcome.status === "refused") return this.deadLetter(record, `${outcome.code}: ${outcome.reason}`);
+      if (outcome.status === "refused") {
+        this.handled(record, event, started);
+        return this.deadLetter(record, event, `${outcome.code}: ${outcome.reason}`);
+      }
       if (outcome.status === "filtered") {
         this.counts.filtered++;
+        this.handled(record, event, started);
         return this.settle(record.ack());
       }
       const durable = await outcome.durable;
+      this.handled(record, event, started);
       if (durable.ok) {
         this.counts.republished++;
         return this.settle(record.ack());
       }
       if (durable.dropped) {
         this.counts.retried++;
+        this.metrics.count(MetricName.Retries, 1, { operation: "handler" });
         return this.settle(record.retry({ delayMs: RETRY_DROPPED_MS, reason: durable.reason }));
       }
-      this.deadLetter(record, `the typed event was not delivered: ${durable.reason}`);
+      this.deadLetter(record, event, `the typed event was not delivered: ${durable.reason}`);
     });
   }
 
-  private deadLetter(record: InboundRecord, reason: string): void {
+  /** A record's fate is decided: counted as consumed, and its handling time (to durable, for a republish) observed. */
+  private handled(record: InboundRecord, event: string, started: number): void {
+    this.metrics.count(MetricName.Consumed, 1, { destination: record.destination, event });
+    this.metrics.observe(MetricName.HandlerDuration, performance.now() - started, { event });
+  }
+
+  private deadLetter(record: InboundRecord, event: string, reason: string): void {
     this.logger.warn(
       `event_logs: dead-lettered ${record.position.lane}@${record.position.offset}: ${reason}`,
     );
     this.settle(
       record.deadLetter(reason).then(() => {
         this.counts.deadLettered++;
+        this.metrics.count(MetricName.DeadLetters, 1, { destination: record.destination, event });
       }),
     );
   }

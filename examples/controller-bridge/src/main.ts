@@ -5,10 +5,15 @@
 import { parseArgs } from "node:util";
 import type { Logger } from "@kytos-events/core";
 import { Bridge } from "./bridge.js";
+import { type ConsoleTracing, startConsoleTracing } from "./console-tracing.js";
+import { type MetricsEndpoint, openMetricsEndpoint } from "./metrics-endpoint.js";
 
 const USAGE = `usage: pnpm --filter @kytos-events/example-controller-bridge start -- --config bridge.json
 
-  --config FILE   the JSON configuration (default: BRIDGE_CONFIG); see bridge.example.json
+  --config FILE      the JSON configuration (default: BRIDGE_CONFIG); see bridge.example.json
+  --metrics-port N   serve Prometheus metrics at http://127.0.0.1:N/metrics (0: a free port);
+                     default METRICS_PORT, else off
+  --otel-console     print OpenTelemetry spans to stdout (also OTEL_TRACES=console)
   --help`;
 
 const line = (level: string) => (message: string, fields?: Readonly<Record<string, unknown>>) =>
@@ -19,10 +24,17 @@ const logger: Logger = { debug: () => {}, info: line("info"), warn: line("warn")
 
 async function main(argv: readonly string[]): Promise<number> {
   let config: string | undefined;
+  let metricsPort: number | undefined;
+  let otelConsole: boolean;
   try {
     const { values } = parseArgs({
       args: argv[0] === "--" ? argv.slice(1) : [...argv],
-      options: { config: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        config: { type: "string" },
+        "metrics-port": { type: "string" },
+        "otel-console": { type: "boolean" },
+        help: { type: "boolean" },
+      },
       strict: true,
     });
     if (values.help) {
@@ -30,6 +42,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     config = values.config ?? process.env.BRIDGE_CONFIG;
+    metricsPort = port(values["metrics-port"] ?? (process.env.METRICS_PORT || undefined));
+    otelConsole = values["otel-console"] === true || process.env.OTEL_TRACES === "console";
   } catch (err) {
     console.error(`bridge: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -39,12 +53,25 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let bridge: Bridge;
+  let endpoint: MetricsEndpoint;
+  const tracing: ConsoleTracing | undefined = otelConsole ? startConsoleTracing() : undefined;
   try {
-    bridge = await Bridge.start(config, logger);
+    endpoint = await openMetricsEndpoint(metricsPort);
   } catch (err) {
     console.error(`bridge: cannot start: ${(err as Error).message}`);
     return 1;
   }
+  try {
+    bridge = await Bridge.start(config, logger, {
+      metrics: endpoint.metrics,
+      ...(tracing ? { tracing: tracing.tracing } : {}),
+    });
+  } catch (err) {
+    console.error(`bridge: cannot start: ${(err as Error).message}`);
+    await endpoint.close();
+    return 1;
+  }
+  if (endpoint.url) console.log(`bridge: metrics at ${endpoint.url}`);
   // The pid is this process's own: `start` runs it under tsx, which passes on SIGINT and
   // SIGTERM but not SIGHUP, so a reload must be sent here.
   console.log(
@@ -60,12 +87,23 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   logger.info(`${signal}: stopping, sending what is buffered`);
   const report = await bridge.stop();
+  await tracing?.close().catch(() => {});
+  await endpoint.close().catch(() => {});
   if (report.lost > 0) {
     logger.error(`${report.lost} event(s) could not be sent before the deadline and are lost`);
     return 1;
   }
   logger.info("stopped, nothing lost");
   return 0;
+}
+
+/** A port number, or undefined when not given; a usage error otherwise. */
+function port(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65_535)
+    throw new Error(`--metrics-port must be a port number (0-65535), got "${text}".`);
+  return n;
 }
 
 main(process.argv.slice(2)).then(

@@ -13,6 +13,7 @@ import { createKafkaTransport } from "@kytos-events/kafka";
 import { kytosEventFixtures, linkId, linkJson } from "@kytos-events/schema/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExampleProcess, startExample } from "../../../test/support/example-process.js";
+import { scrapeMetrics } from "../../../test/support/scrape-metrics.js";
 
 const brokers = process.env.KAFKA_BROKERS!;
 const run = randomUUID().slice(0, 8);
@@ -72,6 +73,8 @@ const badRecords: { value: Uint8Array; reason: RegExp }[] = [
 
 let bridge: ExampleProcess;
 let url: string;
+/** The bridge's Prometheus endpoint (--metrics-port 0). */
+let metricsUrl: string;
 /** The bridge's own process (under tsx): SIGHUP goes there. */
 let pid: number;
 let raw: Transport;
@@ -91,6 +94,12 @@ async function post(
 
 /** The parts of /healthz these tests read. */
 interface Health {
+  readonly output: {
+    readonly accepted: number;
+    readonly delivered: number;
+    readonly buffered: number;
+    readonly dropped: Record<string, number>;
+  };
   readonly refused: { readonly invalid: number };
   readonly eventLogs: Record<"received" | "republished" | "filtered" | "deadLettered" | "retried", number>;
   readonly config: { readonly reloads: number; readonly lastReloadError?: string };
@@ -123,9 +132,11 @@ beforeAll(async () => {
   ]);
 
   writeConfig(config(STATS_DENY));
-  bridge = startExample(import.meta.url, ["--config", configFile]);
+  bridge = startExample(import.meta.url, ["--config", configFile, "--metrics-port", "0"]);
   cleanups.push(() => bridge.kill());
   const listening = await bridge.waitForLine((l) => l.includes("listening on"), "the bridge to listen");
+  const metricsLine = await bridge.waitForLine((l) => l.startsWith("bridge: metrics at "), "the metrics URL");
+  metricsUrl = metricsLine.slice("bridge: metrics at ".length);
   url = /http:\/\/[\d.:]+/.exec(listening)![0];
   pid = Number(/pid (\d+)/.exec(listening)![1]);
   await until("/healthz 200", async () => (await health()).status === 200);
@@ -308,6 +319,48 @@ describe("controller-bridge on Kafka", () => {
       expect(copy, `dead letter of ${Buffer.from(bad.value).toString()}`).toBeDefined();
       expect(copy!.headers[Header.DeadLetterReason]).toMatch(bad.reason);
     }
+  });
+
+  it("serves Prometheus metrics with --metrics-port: the producer's buffer, sends and drops as /healthz counts them; the ingest's lag, handled records and dead letters", async () => {
+    // Everything taken is delivered (the earlier tests waited for it), and the ingest settled.
+    const ingestRecords = goodRecords.length + 1 + badRecords.length;
+    const scrape = await until("a scrape with everything settled", async () => {
+      const s = await scrapeMetrics(metricsUrl);
+      const h = (await health()).body;
+      const settled =
+        h.output.delivered === h.output.accepted &&
+        s.sum("kytos_events_publish_events_total") === h.output.accepted &&
+        s.sum("kytos_events_consume_lag", { destination: eventLogs }) === 0 &&
+        s.sum("kytos_events_handler_duration_ms_count") === ingestRecords;
+      return settled ? { s, h } : undefined;
+    });
+    const { s, h } = scrape!;
+    expect(h.output.accepted).toBeGreaterThan(0);
+    // Producer: one lane, its buffer empty, every event acknowledged by the broker.
+    expect(s.series("kytos_events_buffer_depth").map((x) => [x.labels.lane, x.value])).toEqual([
+      ["output", 0],
+    ]);
+    // Dropped from the lane's buffer: none, as /healthz says; refused as bad input (no lane): as /healthz counts them.
+    expect(s.sum("kytos_events_publish_dropped_total", { lane: "output" })).toBe(
+      Object.values(h.output.dropped).reduce((a, b) => a + b, 0),
+    );
+    expect(s.sum("kytos_events_publish_dropped_total", { lane: "output" })).toBe(0);
+    expect(s.sum("kytos_events_publish_dropped_total", { reason: "invalid" })).toBe(h.refused.invalid);
+    expect(h.refused.invalid).toBeGreaterThanOrEqual(3);
+    // One send latency sample per event the broker acknowledged.
+    expect(s.sum("kytos_events_send_latency_ms_count", { lane: "output" })).toBe(h.output.delivered);
+    // The event_logs ingest: one partition, caught up; every record handled once, six dead-lettered.
+    expect(
+      s.series("kytos_events_consume_lag", { destination: eventLogs }).map((x) => x.labels.partition),
+    ).toEqual(["0"]);
+    expect(s.sum("kytos_events_consume_records_total", { destination: eventLogs })).toBe(ingestRecords);
+    expect(s.sum("kytos_events_consume_dead_letters_total", { destination: eventLogs })).toBe(
+      badRecords.length,
+    );
+    expect(s.sum("kytos_events_consume_dead_letters_total", { event: "unmapped" })).toBe(
+      badRecords.length - 1,
+    );
+    expect(s.sum("kytos_events_handler_duration_ms_count", { event: "kytos/topology.link_down" })).toBe(2);
   });
 
   it("applies a new filter on SIGHUP, refuses a broken file keeping the current one, and stops cleanly on SIGTERM", async () => {
