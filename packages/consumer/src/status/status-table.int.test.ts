@@ -149,6 +149,52 @@ describe("LinkStatusTable on RabbitMQ", () => {
   });
 });
 
+describe("LinkStatusTable started before any producer", () => {
+  it("on RabbitMQ declares its destination itself and receives the events published after it started", async () => {
+    const url = process.env.AMQP_URL!;
+    const exchange = `kytos.events.status-early-${run}`;
+    const destination = `kytos.status.link.early-${run}`;
+    const config = { url, exchange, queueExpiresMs: 120_000 };
+    const links = [0, 1, 2].map((i) => `link-early-${run}-${i}`);
+    const group = `status-early-${run}`;
+    // The table's transport has been told about no destination, and none exists on the broker.
+    const transport = createAmqpTransport(config);
+    closers.push(() => transport.close());
+    const table = new LinkStatusTable({ transport, destination, group, quietMs: 300 });
+    closers.push(async () => {
+      await table.stop();
+      await deleteAmqp(
+        url,
+        [
+          `${group}.${destination}`,
+          `${destination}.dlq`,
+          `${destination}.directory`,
+          ...links.map((l) => `${destination}.last.${l}`),
+        ],
+        [`${exchange}.last.${destination}`, exchange, `${exchange}.direct`],
+      );
+    });
+    await table.start();
+    await table.ready();
+    expect(table.size).toBe(0);
+
+    const producer = createAmqpTransport(config);
+    closers.push(() => producer.close());
+    const router = new Router({
+      statusDestination: `kytos.status.{entity}.early-${run}`,
+      verboseDestination: false,
+    });
+    await producer.ensureDestinations(router.destinationSpecs().filter((s) => s.name === destination));
+    const events = links.map((l, i) => linkEvent(i % 2 === 0, l, { sequence: BigInt(i + 1), source: "ctl" }));
+    await producer.send(records(destination, events));
+
+    await until(() => table.size === links.length, 30_000, "the table to receive the three links");
+    expect(new Map([...table].map((e) => [e.id, e.state]))).toEqual(
+      new Map(links.map((l, i) => [l, i % 2 === 0 ? "up" : "down"])),
+    );
+  });
+});
+
 async function deleteAmqp(
   url: string,
   queues: readonly string[],

@@ -8,13 +8,19 @@
 // during bootstrap they gather until ready (one per key, its state then), afterwards
 // listeners run once per changed key per flush, with its final state, so a key that changed
 // many times while the table was behind is reported once.
+//
+// The table declares its destination itself (as the default routing does, or, for a name of
+// its own, compacted and bound to its entity's status events), so one started before any producer — on RabbitMQ, where a queue receives only what is
+// published after its bindings exist — still receives every event from then on.
 import { randomUUID } from "node:crypto";
 import {
+  type DestinationSpec,
   decodeEnvelope,
   ErrorCode,
   type InboundRecord,
   KytosEventsError,
   type Logger,
+  Router,
   type Subscription,
   silentLogger,
   type Transport,
@@ -37,6 +43,11 @@ export interface StatusTableConfig {
    * name there, or every start leaves a queue behind.
    */
   readonly group?: string;
+  /**
+   * Partitions the destination is created with if it does not exist yet (Kafka); match the
+   * producer's routing (statusPartitions). Default 3, the router's default.
+   */
+  readonly partitions?: number;
   /** Delivered-but-unsettled records. Default 1024. */
   readonly maxInFlight?: number;
   /**
@@ -121,11 +132,15 @@ export class StatusTable implements Iterable<StatusEntry> {
     }
     for (const [name, value] of [
       ["maxInFlight", config.maxInFlight],
+      ["partitions", config.partitions],
       ["quietMs", config.quietMs],
       ["bootstrapTimeoutMs", config.bootstrapTimeoutMs],
       ["coalesceMs", config.coalesceMs],
     ] as const) {
-      if (value !== undefined && !(Number.isFinite(value) && value >= (name === "maxInFlight" ? 1 : 0))) {
+      if (
+        value !== undefined &&
+        !(Number.isFinite(value) && value >= (name === "maxInFlight" || name === "partitions" ? 1 : 0))
+      ) {
         throw new KytosEventsError(
           ErrorCode.ConfigInvalid,
           `${entity} status table: ${name} is out of range: ${value}.`,
@@ -141,13 +156,19 @@ export class StatusTable implements Iterable<StatusEntry> {
     this.readyPromise.catch(() => {}); // rejection is for callers of ready(), not unhandled
   }
 
-  /** Subscribes to the destination from the beginning and starts applying events. */
+  /**
+   * Declares the destination (see the module comment), subscribes to it from the beginning
+   * and starts applying events.
+   */
   async start(): Promise<void> {
     if (this.started)
       throw new KytosEventsError(ErrorCode.ConfigInvalid, `${this.entity} status table: already started.`);
     this.started = true;
     const { transport } = this.config;
     await transport.connect();
+    await transport.ensureDestinations([
+      destinationSpec(this.entity, this.destination, this.config.partitions),
+    ]);
     this.subscription = await transport.subscribe({
       group: this.group,
       destinations: [this.destination],
@@ -317,6 +338,32 @@ export class StatusTable implements Iterable<StatusEntry> {
       }
     }
   }
+}
+
+/**
+ * How the table declares its destination: as the default routing declares a destination of
+ * that name (kytos.status.link, or kytos.events for a table over the verbose stream), else as
+ * this entity's compacted status destination under that name — the router's spec for it,
+ * taken from a probe routing that names the status destination after the entity alone (and
+ * the NApp destinations so that none can take that name).
+ */
+function destinationSpec(
+  entity: StatusEntity,
+  name: string,
+  partitions: number | undefined,
+): DestinationSpec {
+  const sized = partitions !== undefined ? { partitions, statusPartitions: partitions } : {};
+  const known = new Router(sized).destinationSpecs().find((s) => s.name === name);
+  if (known) return known;
+  const probe = new Router({
+    ...sized,
+    nappDestination: "status-table-probe.{topic}",
+    verboseDestination: false,
+    statusDestination: "{entity}",
+  });
+  const spec = probe.destinationSpecs().find((s) => s.name === entity);
+  if (!spec) throw new KytosEventsError(ErrorCode.ConfigInvalid, `no status events for entity "${entity}".`);
+  return { ...spec, name };
 }
 
 /** Same source: the sequence decides. Otherwise the later event, then the later (UUIDv7) id. */
