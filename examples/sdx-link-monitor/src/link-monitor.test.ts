@@ -1,7 +1,13 @@
 // The monitor on the memory transport, fed by the producer SDK: it bootstraps the links from
 // the compacted destination, reports down/up transitions once each (flaps within the
 // coalescing window as one), marks inter-domain links, and can watch only those.
-import { createMemoryBroker, createMemoryTransport, sleep } from "@kytos-events/core";
+import {
+  createMemoryBroker,
+  createMemoryTransport,
+  MetricName,
+  RecordingMetrics,
+  sleep,
+} from "@kytos-events/core";
 import { createProducer } from "@kytos-events/producer";
 import { afterEach, describe, expect, it } from "vitest";
 import { LinkMonitor, type LinkTransition } from "./link-monitor.js";
@@ -16,7 +22,9 @@ afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.stop();
 });
 
-async function setup(options: { interDomainOnly?: boolean; coalesceMs?: number } = {}) {
+async function setup(
+  options: { interDomainOnly?: boolean; coalesceMs?: number; metrics?: RecordingMetrics } = {},
+) {
   const { coalesceMs, ...monitorOptions } = options;
   const broker = createMemoryBroker();
   const producer = createProducer({
@@ -117,5 +125,28 @@ describe("LinkMonitor", () => {
     await until("the inter-domain transition", () => transitions.length > 0);
     await sleep(50);
     expect(transitions.map((t) => t.link.name)).toEqual(["SAOPAULO-MIAMI"]);
+  });
+
+  it("times each link change it handles after start, by event, and none of the bootstrap", async () => {
+    const metrics = new RecordingMetrics();
+    const { monitor, transitions, publish } = await setup({ metrics, interDomainOnly: true });
+    await publish(miami, true);
+    await publish(saoPaulo, true);
+    running.push(monitor);
+    await monitor.start();
+    expect(
+      metrics.histogram(MetricName.HandlerDuration, { event: "kytos/topology.link_up" }),
+    ).toBeUndefined();
+    await publish(miami, false); // handled, not reported: not inter-domain
+    await publish(saoPaulo, false);
+    await until("the inter-domain transition", () => transitions.length > 0);
+    await until(
+      "both changes timed",
+      () => metrics.histogram(MetricName.HandlerDuration, { event: "kytos/topology.link_down" })?.count === 2,
+    );
+    expect(
+      metrics.histogram(MetricName.HandlerDuration, { event: "kytos/topology.link_up" }),
+    ).toBeUndefined();
+    expect(metrics.misuses).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // after the table is ready. Several changes of one link that arrive together (a flapping link,
 // or a monitor catching up) are reported once, with the final state and how many there were.
 import { LinkStatusTable, type StatusChange, type StatusTableConfig } from "@kytos-events/consumer";
-import { type DestinationSpec, Router } from "@kytos-events/core";
+import { type DestinationSpec, MetricName, type Metrics, noopMetrics, Router } from "@kytos-events/core";
 import { type SdxLink, type SdxNaming, toSdxLink } from "./sdx-link.js";
 
 export type TransitionKind = "down" | "up" | "added" | "removed";
@@ -23,6 +23,8 @@ export interface LinkMonitorConfig extends SdxNaming {
   /** Watch only inter-domain links. Default false: every link of the OXP. */
   readonly interDomainOnly?: boolean;
   readonly onTransition: (transition: LinkTransition) => void;
+  /** Where the time to handle each link change after start goes (`handler.duration_ms`, by event). Default: nowhere. */
+  readonly metrics?: Metrics;
 }
 
 export class LinkMonitor {
@@ -63,6 +65,17 @@ export class LinkMonitor {
 
   private changed(change: StatusChange): void {
     if (!this.ready) return;
+    const started = performance.now();
+    try {
+      this.handle(change);
+    } finally {
+      (this.config.metrics ?? noopMetrics).observe(MetricName.HandlerDuration, performance.now() - started, {
+        event: change.current.event,
+      });
+    }
+  }
+
+  private handle(change: StatusChange): void {
     const link = toSdxLink(change.current, this.config);
     const previous = change.previous ? toSdxLink(change.previous, this.config) : undefined;
     if (!this.watches(link) && !(previous && this.watches(previous))) return;

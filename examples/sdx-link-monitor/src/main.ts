@@ -6,8 +6,10 @@ import { createAmqpTransport } from "@kytos-events/amqp";
 import type { Transport } from "@kytos-events/core";
 import { createKafkaTransport } from "@kytos-events/kafka";
 import { LinkMonitor } from "./link-monitor.js";
+import { type MetricsEndpoint, openMetricsEndpoint } from "./metrics-endpoint.js";
 import { type MonitorOptions, parseOptions, USAGE, UsageError } from "./options.js";
 import { snapshotLines, transitionLine } from "./output.js";
+import { withSubscriptionMetrics } from "./subscription-metrics.js";
 
 /** RabbitMQ: each start reads through a queue of its own, removed by the broker when unused this long. */
 const AMQP_QUEUE_EXPIRES_MS = 10 * 60_000;
@@ -37,8 +39,18 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const transport = transportFor(options);
+  let endpoint: MetricsEndpoint;
+  try {
+    endpoint = await openMetricsEndpoint(options.metricsPort);
+  } catch (err) {
+    console.error(`sdx-link-monitor: ${(err as Error).message}`);
+    return 1;
+  }
+  // On stderr: stdout is the monitor's report (JSON lines with --json).
+  if (endpoint.url) console.error(`sdx-link-monitor: metrics at ${endpoint.url}`);
+  const transport = withSubscriptionMetrics(transportFor(options), endpoint.metrics);
   const monitor = new LinkMonitor({
+    metrics: endpoint.metrics,
     table: { transport, destination: options.destination, coalesceMs: options.coalesceMs },
     oxp: options.oxp,
     interDomainKey: options.interDomainKey,
@@ -66,6 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await monitor.stop().catch(() => {});
     await transport.close().catch(() => {});
+    await endpoint.close().catch(() => {});
   }
 }
 

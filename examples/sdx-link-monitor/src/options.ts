@@ -20,6 +20,8 @@ export interface MonitorOptions {
   readonly coalesceMs: number;
   /** JSON lines instead of text. */
   readonly json: boolean;
+  /** Serve Prometheus metrics on this port of 127.0.0.1 (0: a free one). Default: not served. */
+  readonly metricsPort: number | undefined;
 }
 
 export const USAGE = `usage: pnpm --filter @kytos-events/example-sdx-link-monitor start -- [options]
@@ -34,6 +36,8 @@ export const USAGE = `usage: pnpm --filter @kytos-events/example-sdx-link-monito
   --inter-domain-only      only inter-domain links
   --coalesce-ms N          changes of a link within N ms are reported once (flap damping), default 500
   --json                   one JSON object per line
+  --metrics-port N         serve Prometheus metrics at http://127.0.0.1:N/metrics (0: a free port;
+                           the URL goes to stderr); default METRICS_PORT, else off
   --help`;
 
 export class UsageError extends Error {}
@@ -58,6 +62,7 @@ export function parseOptions(
         "inter-domain-only": { type: "boolean" },
         "coalesce-ms": { type: "string" },
         json: { type: "boolean" },
+        "metrics-port": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -87,9 +92,15 @@ export function parseOptions(
   if (!Number.isInteger(coalesceMs) || coalesceMs < 0) {
     throw new UsageError(`--coalesce-ms must be an integer >= 0, got "${coalesceText}".`);
   }
+  const metricsText = text("metrics-port") ?? (env.METRICS_PORT || undefined);
+  const metricsPort = metricsText === undefined ? undefined : Number(metricsText);
+  if (metricsText !== undefined && !(/^\d+$/.test(metricsText) && metricsPort! <= 65_535)) {
+    throw new UsageError(`--metrics-port must be a port number (0-65535), got "${metricsText}".`);
+  }
   return {
     transport,
     coalesceMs,
+    metricsPort,
     brokers,
     url,
     exchange,

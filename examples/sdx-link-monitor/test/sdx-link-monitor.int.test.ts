@@ -10,12 +10,15 @@ import { createKafkaTransport } from "@kytos-events/kafka";
 import { createProducer, type Producer } from "@kytos-events/producer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExampleProcess, startExample } from "../../../test/support/example-process.js";
+import { type Scrape, scrapeMetrics } from "../../../test/support/scrape-metrics.js";
 import { linkContent, type TestLink, testLink } from "../src/test-links.js";
 
 interface Setup {
   readonly transport: () => Transport;
   readonly routing: RoutingConfig;
   readonly args: readonly string[];
+  /** The link-status destination the monitor reads. */
+  readonly destination: string;
 }
 
 function kafka(): Setup {
@@ -26,6 +29,7 @@ function kafka(): Setup {
     transport: () => createKafkaTransport({ brokers }),
     routing: routing(prefix),
     args: ["--brokers", brokers, "--destination", `${prefix}.status.link`],
+    destination: `${prefix}.status.link`,
   };
 }
 
@@ -47,6 +51,7 @@ function amqp(): Setup {
       "--destination",
       "sdx-monitor-test.status.link",
     ],
+    destination: "sdx-monitor-test.status.link",
   };
 }
 
@@ -89,6 +94,30 @@ function monitor(...extra: string[]): ExampleProcess {
 }
 
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
+
+/** The URL the monitor prints on stderr with --metrics-port. */
+async function metricsUrl(p: ExampleProcess): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const line = p.stderr.find((l) => l.startsWith("sdx-link-monitor: metrics at "));
+    if (line) return line.slice("sdx-link-monitor: metrics at ".length);
+    if (p.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`no metrics URL; stderr:\n${p.stderr.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Scrapes until `ready` holds (bounded): values settle as the monitor handles what it was sent. */
+async function scrapeUntil(url: string, ready: (s: Scrape) => boolean, what: string): Promise<Scrape> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const scrape = await scrapeMetrics(url);
+    if (ready(scrape)) return scrape;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(scrape.samples)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const isJson = (line: string) => line.startsWith("{");
 
 describe.each([
@@ -109,12 +138,13 @@ describe.each([
     await producer?.close();
   });
 
-  it("starts from the compacted link states, reports each transition, and exits 0 on SIGTERM", async () => {
+  it("starts from the compacted link states, reports each transition, serves lag and handler metrics (--metrics-port), and exits 0 on SIGTERM", async () => {
     for (const up of [true, false]) await publish(miami, up);
     await publish(saoPaulo, true);
     await publish(santiago, true);
 
-    const first = monitor();
+    const first = monitor("--metrics-port", "0");
+    const url = await metricsUrl(first);
     await first.waitForLine((l) => isJson(l) && parse(l).name === "SANTIAGO-MIAMI", "the starting state");
     const start = first.stdout.filter(isJson).map(parse);
     expect(start.map((l) => [l.type, l.name, l.status, l.interDomain])).toEqual([
@@ -150,6 +180,26 @@ describe.each([
         .map(parse)
         .filter((l) => l.type === "transition"),
     ).toHaveLength(2);
+
+    // The scrape: one handled change per transition (with --coalesce-ms 0 each event is one
+    // change), and the status destination's lag per partition (queue), 0 once caught up.
+    const lag = (s: Scrape) => s.series("kytos_events_consume_lag", { destination: setup.destination });
+    const scrape = await scrapeUntil(
+      url,
+      (s) =>
+        s.sum("kytos_events_handler_duration_ms_count") === 2 &&
+        lag(s).length > 0 &&
+        lag(s).every((l) => l.value === 0),
+      "two handled changes and the lag at 0",
+    );
+    expect(scrape.sum("kytos_events_handler_duration_ms_count", { event: "kytos/topology.link_down" })).toBe(
+      1,
+    );
+    expect(scrape.sum("kytos_events_handler_duration_ms_count", { event: "kytos/topology.link_up" })).toBe(1);
+    for (const l of lag(scrape)) expect(l.labels.partition).toMatch(/^\d+$/);
+    expect(new Set(scrape.series("kytos_events_consume_lag").map((l) => l.labels.destination))).toEqual(
+      new Set([setup.destination]),
+    );
 
     expect(await first.stop("SIGTERM")).toBe(0);
     expect(first.stderr.join("\n")).toContain("SIGTERM, stopping");
