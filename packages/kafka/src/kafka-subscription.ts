@@ -58,7 +58,11 @@ export class KafkaSubscription implements Subscription {
   /** Lanes of the current assignment. */
   private readonly assigned = new Set<string>();
   private catchUp: Promise<CatchUp> | undefined;
-  /** Resolves at the first assignment (or close): caughtUp() needs to know the partitions. */
+  /**
+   * Resolves at the first assignment with a partition (or close): caughtUp() needs to know the
+   * partitions, and an empty assignment (a join that placed this member before the topic's
+   * partitions reached it, or while another member still holds them) says nothing about them.
+   */
   private joined!: () => void;
   private readonly firstJoin = new Promise<void>((resolve) => {
     this.joined = resolve;
@@ -138,8 +142,9 @@ export class KafkaSubscription implements Subscription {
    * partition's log end then) was delivered and settled, at once for partitions with nothing
    * to read. Meant for reading a compacted topic from the beginning into a table: apply, then
    * ack; after this resolves the table holds the latest state as of the call. Counts the
-   * partitions assigned at the call (known once `subscribe` resolved; before the first
-   * assignment it waits for it); one moved to another member by a rebalance stops counting.
+   * partitions assigned at the call (before the first assignment that gives this member a
+   * partition it waits for one; a member of a group with more members than partitions waits
+   * until it holds one); one moved to another member by a rebalance stops counting.
    * Rejects with KE_CLOSED if the subscription closes first.
    */
   async caughtUp(): Promise<void> {
@@ -463,7 +468,7 @@ export class KafkaSubscription implements Subscription {
     }
     this.assigned.clear();
     for (const lane of now) this.assigned.add(lane);
-    this.joined();
+    if (now.size > 0) this.joined();
   }
 
   private revoke(lane: string): void {

@@ -11,12 +11,10 @@
 //   record. Clocks matter here: a producer clock ahead of this one makes it early.
 import { MemoryTransport, type Position, type Subscription, type Transport } from "@kytos-events/core";
 
-interface CatchUpHint {
-  caughtUp(): Promise<void>;
-}
+type WithCatchUp = Subscription & Required<Pick<Subscription, "caughtUp">>;
 
-function hasCatchUp(subscription: Subscription): subscription is Subscription & CatchUpHint {
-  return typeof (subscription as Partial<CatchUpHint>).caughtUp === "function";
+function hasCatchUp(subscription: Subscription): subscription is WithCatchUp {
+  return typeof subscription.caughtUp === "function";
 }
 
 export type BootstrapSignal = "transport" | "end-offsets" | "quiet-period";
@@ -85,7 +83,7 @@ export class BootstrapWatch {
     if (this.asked) return;
     this.asked = true;
     this.close();
-    (this.subscription as Subscription & CatchUpHint).caughtUp().then(
+    (this.subscription as WithCatchUp).caughtUp().then(
       () => this.finish(),
       () => {}, // closed before catching up: the table's stop settles ready()
     );

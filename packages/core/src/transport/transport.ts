@@ -110,6 +110,12 @@ export interface CloseReport {
  */
 export interface Subscription extends AsyncIterable<InboundRecord> {
   close(): Promise<CloseReport>;
+  /**
+   * Offered by transports that know where a destination's log ends (Kafka): resolves once
+   * every record this subscriber's partitions held when called was delivered and settled.
+   * Rejects with KE_CLOSED if the subscription closes first.
+   */
+  caughtUp?(): Promise<void>;
 }
 
 /** Static facts about a transport, for callers and for the contract kit's transport-specific checks. */
