@@ -18,7 +18,7 @@ const MAX_UNCONFIRMED = 5000;
 export async function runAmqp(quick: boolean): Promise<{ broker: string; results: RoundsResult[] }> {
   const url = process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
   const events = quick ? 10_000 : 50_000;
-  const rounds = quick ? 3 : 2;
+  const rounds = 2;
   const naiveEvents = quick ? 500 : 3_000;
   const run = `bench.${Date.now()}`;
   const admin = await amqp.connect(url);

@@ -224,7 +224,7 @@ export function runEncoder(budgetMs: number, events: "representative" | "all"): 
 export function runCodec(budgetMs: number): CodecPart {
   return {
     formats: runFormats(budgetMs),
-    encoder: budgetMs >= 500 ? runEncoder(budgetMs / 4, "all") : runEncoder(budgetMs / 2, "representative"),
+    encoder: budgetMs >= 500 ? runEncoder(budgetMs / 10, "all") : runEncoder(budgetMs / 2, "representative"),
   };
 }
 

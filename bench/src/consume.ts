@@ -35,7 +35,7 @@ export interface ConsumeResult extends Measured {
 }
 
 export async function runConsume(quick: boolean): Promise<{ events: number; results: ConsumeResult[] }> {
-  const events = quick ? 20_000 : 100_000;
+  const events = quick ? 20_000 : 60_000;
   const brokers = await kafkaBrokers();
   const kafka = rawKafka(brokers);
   const admin = kafka.admin();

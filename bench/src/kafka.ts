@@ -17,7 +17,7 @@ const PARTITIONS = 3;
 
 export async function runKafka(quick: boolean): Promise<{ brokers: string; results: RoundsResult[] }> {
   const events = quick ? 20_000 : 100_000;
-  const rounds = quick ? 3 : 2;
+  const rounds = 2;
   const naiveEvents = quick ? 500 : 3_000;
   let broker: KafkaBroker | undefined;
   let brokers = process.env.KAFKA_BROKERS;

@@ -75,7 +75,7 @@ export async function runLatency(
     rows.push(
       ...(await Promise.all(
         [...pipelines].map(([broker, p]) =>
-          step(p, broker, "a) 1,300 events/min", 1300 / 60, quick ? 5 : 30),
+          step(p, broker, "a) 1,300 events/min", 1300 / 60, quick ? 5 : 20),
         ),
       )),
     );

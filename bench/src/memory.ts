@@ -56,7 +56,7 @@ export async function runMemory(quick: boolean): Promise<unknown> {
   );
 
   await kafkaBrokers();
-  const seconds = quick ? 20 : 300;
+  const seconds = quick ? 10 : 300;
   const run = (await child(["sustained", String(seconds), String(RATE)])) as {
     published: number;
     handled: number;
