@@ -1,4 +1,5 @@
-// The controller bridge process: `--config bridge.json` (or BRIDGE_CONFIG). Prints where it
+// The controller bridge process: `--config bridge.json` (or BRIDGE_CONFIG), optionally
+// `--metrics-port N` (Prometheus) and `--otel-console` (spans on stdout). Prints where it
 // listens; SIGHUP re-reads the configuration; SIGINT/SIGTERM stop it, sending what it holds.
 // Exit codes: 0 after a clean stop, 1 when it cannot start or events were lost at stop, 2 for
 // a usage error.
