@@ -262,6 +262,33 @@ describe("retries and dead letters", () => {
     await until(() => broker.committed("app", "kytos.events/0") === 2, 2000, "commit past the poison event");
   });
 
+  it("counts attempts per destination: an event read from two destinations gets maxAttempts on each", async () => {
+    const { consumer, send, broker } = await setup();
+    const attempts: Record<string, number[]> = {};
+    const dead: string[] = [];
+    const c = consumer({
+      destinations: ["kytos.events", "kytos.topology"],
+      retry: { ...fast, maxAttempts: 3 },
+    })
+      .on("kytos/topology.link_down", (_e, ctx) => {
+        attempts[ctx.destination] = [...(attempts[ctx.destination] ?? []), ctx.attempt];
+        throw new Error("cannot parse link");
+      })
+      .onDeadLetter((d) => {
+        dead.push(d.reason);
+      });
+    await c.start();
+    await send([linkEvent(false, "poison", { sequence: 1n })]);
+    await until(() => dead.length === 2, 2000, "a dead letter from each destination");
+    expect(attempts).toEqual({ "kytos.events": [1, 2, 3], "kytos.topology": [1, 2, 3] });
+    expect(dead).toEqual([
+      "handler failed after 3 attempts: cannot parse link",
+      "handler failed after 3 attempts: cannot parse link",
+    ]);
+    expect(broker.records("kytos.events.dlq")).toHaveLength(1);
+    expect(broker.records("kytos.topology.dlq")).toHaveLength(1);
+  });
+
   it("dead-letters malformed bytes, and unknown events unless onUnknown takes them", async () => {
     const { consumer, producer, broker } = await setup();
     const unknown: string[] = [];

@@ -87,6 +87,7 @@ export class Consumer {
   private readonly gate = new RetryGate(RETRY_GRACE_MS);
   private readonly batcher: IdempotencyBatcher | undefined;
   private readonly detector: GapDetector | undefined;
+  /** Handler failures so far per (destination, event id): see attemptKey. */
   private readonly failures = new Map<string, number>();
   /** Consecutive store failures: the outage backoff grows with them, attempts do not. */
   private storeOutage = 0;
@@ -299,7 +300,8 @@ export class Consumer {
         return;
       }
     }
-    const failures = this.failures.get(id) ?? 0;
+    const attempts = attemptKey(record, id);
+    const failures = this.failures.get(attempts) ?? 0;
     if (this.batcher) {
       let seen: boolean;
       try {
@@ -311,7 +313,7 @@ export class Consumer {
       if (seen) {
         // Handled before (by this process or one before it): its sequence is not missing.
         this.detector?.observe(envelope.source, envelope.sequence, record.position.lane, true);
-        this.failures.delete(id);
+        this.failures.delete(attempts);
         this.counts.duplicates++;
         this.config.metrics.count(MetricName.Duplicates, 1, { event: envelope.type });
         this.settle(record, record.ack());
@@ -361,7 +363,7 @@ export class Consumer {
         });
       }
     }
-    this.failures.delete(id);
+    this.failures.delete(attempts);
     this.counts.handled++;
     this.settle(record, record.ack());
   }
@@ -416,11 +418,11 @@ export class Consumer {
     }
     const delay = this.config.backoff.nextDelay(attempt);
     if (delay === undefined) {
-      this.failures.delete(envelope.id);
+      this.failures.delete(attemptKey(record, envelope.id));
       this.deadLetter(record, `handler failed after ${attempt} attempts: ${error.message}`, error, envelope);
       return;
     }
-    this.trackFailure(envelope.id, attempt);
+    this.trackFailure(attemptKey(record, envelope.id), attempt);
     this.config.logger.debug("consumer: handler failed, will retry", {
       id: envelope.id,
       type: envelope.type,
@@ -445,9 +447,9 @@ export class Consumer {
     this.settle(record, record.retry({ delayMs, reason: error.message }));
   }
 
-  private trackFailure(id: string, attempt: number): void {
-    this.failures.delete(id);
-    this.failures.set(id, attempt);
+  private trackFailure(key: string, attempt: number): void {
+    this.failures.delete(key);
+    this.failures.set(key, attempt);
     if (this.failures.size > MAX_TRACKED_FAILURES) {
       this.failures.delete(this.failures.keys().next().value as string);
     }
@@ -566,4 +568,13 @@ function handlerRunInfo(
 /** A consumer on `config.transport`; register handlers with `on`, then `start()`. */
 export function createConsumer(config: ConsumerConfig): Consumer {
   return new Consumer(config);
+}
+
+/**
+ * Attempts are counted per copy of an event: a consumer reading one event from two
+ * destinations (kytos.events and kytos.topology) holds two records of it, each retried and
+ * dead-lettered by its own destination, so each gets its own maxAttempts.
+ */
+function attemptKey(record: InboundRecord, eventId: string): string {
+  return `${record.destination}\u0000${eventId}`;
 }
