@@ -150,6 +150,27 @@ describe("filtering", () => {
     await producer.close();
   });
 
+  it("counts every record the broker accepted under Sent, per lane and destination", async () => {
+    const { broker, lane } = memoryLane("memory");
+    const metrics = new RecordingMetrics();
+    const producer = createProducer({ source: "ctl-1", lanes: [lane], metrics });
+    for (let i = 0; i < 3; i++) producer.publish("kytos/topology.link_down", linkDown);
+    producer.publishKytos(
+      "kytos/mef_eline.created",
+      kytosEventFixtures.find((f) => f.name === "kytos/mef_eline.created")!.content,
+    );
+    await producer.flush();
+    const topology = envelopes(broker, "kytos.topology").length;
+    expect(topology).toBe(3);
+    expect(metrics.counter(MetricName.Sent, { lane: "memory", destination: "kytos.topology" })).toBe(
+      topology,
+    );
+    expect(metrics.counter(MetricName.Sent, { lane: "memory", destination: "kytos.mef_eline" })).toBe(
+      envelopes(broker, "kytos.mef_eline").length,
+    );
+    await producer.close();
+  });
+
   it("rejects a bad regular expression at creation, naming the lane and the pattern", () => {
     const { lane } = memoryLane("memory", { filter: { allow: ["kytos/(topology"] } });
     expect(() => createProducer({ source: "ctl-1", lanes: [lane] })).toThrow(

@@ -10,6 +10,7 @@ import {
   isKytosEventsError,
   KytosEventsError,
   type Logger,
+  type MetricLabels,
   MetricName,
   type Metrics,
   type OutboundRecord,
@@ -20,7 +21,7 @@ import {
 import type { BatchConfig, ErrorContext } from "./config.js";
 import type { Lane } from "./lane.js";
 import type { LaneItem } from "./published-event.js";
-import { type SendVerdict, verdictsOf } from "./send-verdicts.js";
+import { acceptedRecords, type SendVerdict, verdictsOf } from "./send-verdicts.js";
 import type { SpoolRead } from "./spool/spool.js";
 
 export interface PumpContext {
@@ -44,6 +45,7 @@ export class Pump {
   private stopping = false;
   private abandoned = false;
   private readonly abort = new AbortController();
+  private readonly sentLabels = new Map<string, MetricLabels>();
   private sending: LaneItem[] | undefined;
   private drainWaiters: (() => void)[] = [];
   private readyWaiters: (() => void)[] = [];
@@ -248,6 +250,7 @@ export class Pump {
       }
     }
     if (this.abandoned) return;
+    this.countSent(records, error);
     const verdicts = verdictsOf(items.length, records, owners, error);
     for (const [index, routingError] of unroutable) verdicts[index] = { failed: routingError };
     await this.settle(work, verdicts);
@@ -333,6 +336,19 @@ export class Pump {
       });
     }
     await this.pause(delay);
+  }
+
+  /** Records the broker accepted, per destination (a partly failed send counts its accepted ones). */
+  private countSent(records: readonly OutboundRecord[], error: unknown): void {
+    for (const index of acceptedRecords(records.length, error)) {
+      const destination = records[index]!.destination;
+      let labels = this.sentLabels.get(destination);
+      if (!labels) {
+        labels = { lane: this.lane.name, destination };
+        this.sentLabels.set(destination, labels);
+      }
+      this.ctx.metrics.count(MetricName.Sent, 1, labels);
+    }
   }
 
   private delivered(item: LaneItem, now: number): void {

@@ -1,6 +1,6 @@
 import { ErrorCode, KytosEventsError, type OutboundRecord, SendError } from "@kytos-events/core";
 import { describe, expect, it } from "vitest";
-import { verdictsOf } from "./send-verdicts.js";
+import { acceptedRecords, verdictsOf } from "./send-verdicts.js";
 
 const record = (destination: string): OutboundRecord => ({
   destination,
@@ -56,5 +56,20 @@ describe("verdictsOf", () => {
       { failed: expect.objectContaining({ code: "KE_SEND_REJECTED" }) },
       expect.anything(),
     ]);
+  });
+});
+
+describe("acceptedRecords", () => {
+  it("takes every record without an error, none after a whole-send failure, and the unnamed ones after per-record failures", () => {
+    expect(acceptedRecords(3, undefined)).toEqual([0, 1, 2]);
+    expect(acceptedRecords(3, unavailable)).toEqual([]);
+    const partial = new SendError(
+      [
+        { index: 1, error: tooLarge, retriable: false },
+        { index: 3, error: unavailable, retriable: true },
+      ],
+      4,
+    );
+    expect(acceptedRecords(4, partial)).toEqual([0, 2]);
   });
 });

@@ -57,6 +57,20 @@ export function verdictsOf(
   return verdicts;
 }
 
+/**
+ * Indexes of the records the broker accepted: all of them without an error, the ones no
+ * per-record failure names when the error lists failures, none when the whole send failed.
+ */
+export function acceptedRecords(recordCount: number, error: unknown): number[] {
+  if (error === undefined) return Array.from({ length: recordCount }, (_, i) => i);
+  const failures = failuresOf(error);
+  if (!failures) return [];
+  const failed = new Set(failures.map((f) => f.index));
+  const accepted: number[] = [];
+  for (let i = 0; i < recordCount; i++) if (!failed.has(i)) accepted.push(i);
+  return accepted;
+}
+
 function failuresOf(error: unknown): readonly SendFailure[] | undefined {
   const failures = (error as { failures?: unknown } | undefined)?.failures;
   return isKytosEventsError(error) && Array.isArray(failures) ? (failures as SendFailure[]) : undefined;
