@@ -22,6 +22,7 @@ import { AmqpSubscription } from "./amqp-subscription.js";
 import { type AmqpTransportConfig, type ResolvedAmqpConfig, resolveAmqpConfig } from "./config.js";
 import { AmqpConnection } from "./connection.js";
 import { type LastValue, LastValues, readLastValues } from "./last-value.js";
+import { isRetriableConnectFailure } from "./map-error.js";
 import { type Publication, Publisher } from "./publisher.js";
 import { bindingOf, fitsRoutingKey, routingKeyOf } from "./routing-keys.js";
 import { declare, declareExchanges, directExchangeOf } from "./topology.js";
@@ -266,7 +267,8 @@ export class AmqpTransport implements Transport {
     try {
       model = await this.connection.get();
     } catch (err) {
-      for (const k of keys) refused.set(k.index, { error: err as KytosEventsError, retriable: true });
+      const retriable = isRetriableConnectFailure(err);
+      for (const k of keys) refused.set(k.index, { error: err as KytosEventsError, retriable });
       return refused;
     }
     await Promise.all(

@@ -1,6 +1,6 @@
 import { ErrorCode } from "@kytos-events/core";
 import { describe, expect, it } from "vitest";
-import { mapConnectError } from "./map-error.js";
+import { isRetriableConnectFailure, mapConnectError } from "./map-error.js";
 
 const url = "amqps://guest:***@broker:5671/";
 const nodeError = (code: string, message = code) => Object.assign(new Error(message), { code });
@@ -32,5 +32,18 @@ describe("mapConnectError", () => {
 
   it("keeps a refused connection a KE_TRANSPORT_UNAVAILABLE", () => {
     expect(mapConnectError(nodeError("ECONNREFUSED"), url).code).toBe(ErrorCode.TransportUnavailable);
+  });
+});
+
+describe("isRetriableConnectFailure", () => {
+  it("a refused login, virtual host or certificate is not retriable; an unreachable broker is", () => {
+    expect(
+      isRetriableConnectFailure(mapConnectError(new Error("ACCESS_REFUSED - Login was refused"), url)),
+    ).toBe(false);
+    expect(
+      isRetriableConnectFailure(mapConnectError(new Error("NOT_ALLOWED - vhost x not found"), url)),
+    ).toBe(false);
+    expect(isRetriableConnectFailure(mapConnectError(nodeError("CERT_HAS_EXPIRED"), url))).toBe(false);
+    expect(isRetriableConnectFailure(mapConnectError(nodeError("ECONNREFUSED"), url))).toBe(true);
   });
 });

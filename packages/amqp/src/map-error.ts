@@ -81,6 +81,18 @@ export function mapConnectError(err: unknown, safeUrl: string): KytosEventsError
   );
 }
 
+/**
+ * Whether sending again can help after the connection could not be (re)opened. A refused
+ * login or virtual host (credentials changed or the user deleted mid-run), or a refused
+ * certificate, stays refused whoever retries: non-retriable, as the Kafka transport treats
+ * SASL and authorization failures, so a producer reports those events instead of resending
+ * them forever. A broker that is away may come back: retriable.
+ */
+export function isRetriableConnectFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code !== ErrorCode.AuthenticationFailed && code !== ErrorCode.AuthorizationFailed;
+}
+
 /** A declaration refused with PRECONDITION_FAILED (406): the object exists with other settings. */
 export function isPreconditionFailed(err: unknown): boolean {
   const e = (err ?? {}) as AmqpErrorLike;

@@ -14,6 +14,7 @@
 import { ErrorCode, KytosEventsError } from "@kytos-events/core";
 import type { ConfirmChannel, ConsumeMessage, Options } from "amqplib";
 import type { AmqpConnection } from "./connection.js";
+import { isRetriableConnectFailure } from "./map-error.js";
 
 export interface Publication {
   readonly exchange: string;
@@ -99,7 +100,7 @@ export class Publisher {
       channel = await this.getChannel();
     } catch (err) {
       const error = unavailable(err);
-      return items.map(() => ({ error, retriable: true }));
+      return items.map(() => ({ error, retriable: isRetriableConnectFailure(error) }));
     }
     const outcomes = new Outcomes(items.length);
     for (let index = 0; index < items.length; index++) {

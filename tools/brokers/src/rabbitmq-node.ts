@@ -4,11 +4,12 @@
 // shared server on 5672 is never disturbed. Like KafkaBroker, the node keeps its data and
 // ports across stop/start, so restart() looks like an outage: durable queues and their
 // messages survive, connections do not.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { connect } from "amqplib";
 import { freePorts } from "./free-port.js";
 import { guardAgainstOrphan, type OrphanGuard } from "./orphan-guard.js";
@@ -35,6 +36,7 @@ export interface RabbitMQNodeOptions {
   readonly startTimeoutMs?: number;
 }
 
+const run = promisify(execFile);
 const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
@@ -191,6 +193,26 @@ export class RabbitMQNode {
     await this.start();
   }
 
+  /**
+   * Runs `rabbitmqctl <args>` against this node (its name, and its HOME for the Erlang cookie),
+   * e.g. `ctl(["change_password", "user", "new"])`; resolves with its standard output.
+   */
+  async ctl(args: readonly string[]): Promise<string> {
+    if (!this.child) throw new Error(`RabbitMQ node ${this.nodeName} is not running: start() it first.`);
+    try {
+      const { stdout } = await run(ctlScript(this.options), ["-n", this.nodeName, ...args], {
+        env: this.env(),
+        timeout: 60_000,
+      });
+      return stdout;
+    } catch (err) {
+      const e = err as Error & { stderr?: string };
+      throw new Error(
+        `rabbitmqctl ${args.join(" ")} on ${this.nodeName} failed: ${e.stderr?.trim() || e.message}`,
+      );
+    }
+  }
+
   /** Stops the node and deletes its directory. */
   async destroy(): Promise<void> {
     await this.stop();
@@ -271,6 +293,13 @@ function serverScript(options: RabbitMQNodeOptions): string {
   if (process.env.RABBITMQ_SERVER) return process.env.RABBITMQ_SERVER;
   const debian = "/usr/lib/rabbitmq/bin/rabbitmq-server";
   return existsSync(debian) ? debian : "rabbitmq-server";
+}
+
+// rabbitmqctl beside the server script: the /usr/sbin wrapper may switch to the rabbitmq user,
+// and with it to that user's HOME and cookie instead of this node's.
+function ctlScript(options: RabbitMQNodeOptions): string {
+  const beside = join(dirname(serverScript(options)), "rabbitmqctl");
+  return existsSync(beside) ? beside : "rabbitmqctl";
 }
 
 /** Creates and starts a private node; if it cannot start, nothing of it is left behind. */
