@@ -21,6 +21,7 @@ import {
   type DeadLetter,
   type EventHandler,
   type HandlerContext,
+  type KytosEvent,
   toKytosEvent,
   type UnknownEventHandler,
 } from "./event.js";
@@ -93,7 +94,9 @@ export class Consumer {
   private storeOutage = 0;
   private readonly newerSchemaWarned = new Set<number>();
   private readonly storeBackoff: BackoffPolicy;
-  private readonly settling = new Set<Promise<void>>();
+  /** Settlements not yet finished, and stop()'s waiters for the count to reach 0. */
+  private settling = 0;
+  private settledWaiters: (() => void)[] = [];
   private readonly abort = new AbortController();
   private readonly counts: Mutable<ConsumerStats> = {
     received: 0,
@@ -238,7 +241,7 @@ export class Consumer {
 
   private async drain(): Promise<void> {
     await this.scheduler.idle();
-    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+    if (this.settling > 0) await new Promise<void>((resolve) => this.settledWaiters.push(resolve));
   }
 
   private async read(subscription: Subscription): Promise<void> {
@@ -305,7 +308,9 @@ export class Consumer {
     if (this.batcher) {
       let seen: boolean;
       try {
-        seen = await this.batcher.seen(id);
+        // An in-process store answers at once: no await, so no extra turn per record.
+        const answer = this.batcher.seen(id);
+        seen = typeof answer === "boolean" ? answer : await answer;
       } catch (err) {
         return this.failed(record, envelope, storeError("check", err), failures + 1);
       }
@@ -338,10 +343,16 @@ export class Consumer {
     if (unknown) this.counts.unknown++;
     try {
       const hook = this.config.aroundHandler;
-      if (hook === undefined) await this.runHandlers(envelope, handlers, unknown, context);
-      else {
+      if (hook === undefined) {
+        const running = this.runHandlers(envelope, handlers, unknown, context);
+        if (running !== undefined) await running;
+      } else {
         const info = handlerRunInfo(record, envelope, context.attempt, this.config);
-        await runAroundHandler(hook, info, () => this.runHandlers(envelope, handlers, unknown, context));
+        await runAroundHandler(
+          hook,
+          info,
+          () => this.runHandlers(envelope, handlers, unknown, context) ?? Promise.resolve(),
+        );
       }
       if (!unknown) {
         this.config.metrics.observe(MetricName.HandlerDuration, performance.now() - started, {
@@ -353,7 +364,8 @@ export class Consumer {
     }
     if (this.batcher) {
       try {
-        await this.batcher.mark(id);
+        const marking = this.batcher.mark(id);
+        if (marking !== undefined) await marking;
       } catch (err) {
         // The side effects happened; only the memory of it is missing. Settling still moves
         // the position on; a redelivery of this id (rebalance, crash) would run it again.
@@ -368,27 +380,38 @@ export class Consumer {
     this.settle(record, record.ack());
   }
 
-  /** The event's handlers, or the unknown-event handler for an event this build cannot decode fully. */
-  private async runHandlers(
+  /**
+   * The event's handlers, or the unknown-event handler for an event this build cannot decode
+   * fully. Handlers that return no promise run to the end in this turn and nothing is
+   * returned (the common synchronous handler costs no promise); from the first one that
+   * returns a promise on, the rest run after it and a promise is returned.
+   */
+  private runHandlers(
     envelope: Envelope,
     handlers: readonly AnyHandler[] | undefined,
     unknown: DecodeFailure | undefined,
     context: HandlerContext,
-  ): Promise<void> {
-    if (unknown) {
-      await this.unknownHandler!(
-        {
-          reason: unknown.reason as "unknown-event" | "schema-too-new",
-          type: unknown.type,
-          envelope: unknown.envelope,
-          error: unknown.error,
-        },
-        context,
-      );
-      return;
-    }
+  ): undefined | Promise<void> {
+    if (unknown) return this.runUnknownHandler(unknown, context);
     const event = toKytosEvent(envelope);
-    for (const handler of handlers!) await handler(event, context);
+    const all = handlers!;
+    for (let i = 0; i < all.length; i++) {
+      const result = all[i]!(event, context);
+      if (isThenable(result)) return continueHandlers(result, all, i + 1, event, context);
+    }
+    return undefined;
+  }
+
+  private async runUnknownHandler(unknown: DecodeFailure, context: HandlerContext): Promise<void> {
+    await this.unknownHandler!(
+      {
+        reason: unknown.reason as "unknown-event" | "schema-too-new",
+        type: unknown.type,
+        envelope: unknown.envelope,
+        error: unknown.error,
+      },
+      context,
+    );
   }
 
   private warnNewerSchema(version: number): void {
@@ -482,27 +505,40 @@ export class Consumer {
     this.settle(record, done);
   }
 
-  /** Tracks a settlement so stop() can wait for it; a revoked record is not an error. */
+  /**
+   * Tracks a settlement so stop() can wait for it; a revoked record is not an error. A count,
+   * not a set of promises, and one reaction per record: this runs for every record.
+   */
   private settle(record: InboundRecord, settlement: Promise<void>): void {
-    const tracked = settlement
-      .catch((err: unknown) => {
-        if (isKytosEventsError(err) && err.code === ErrorCode.Closed) {
-          this.config.logger.debug("consumer: record revoked before settling; it will be redelivered", {
-            position: `${record.position.lane}@${record.position.offset}`,
-          });
-          return;
-        }
-        this.counts.settleFailures++;
-        this.config.logger.error(
-          "consumer: settlement failed; the record stays unsettled and will be redelivered",
-          {
-            position: `${record.position.lane}@${record.position.offset}`,
-            error: (err as Error).message,
-          },
-        );
-      })
-      .finally(() => this.settling.delete(tracked));
-    this.settling.add(tracked);
+    this.settling++;
+    settlement.then(this.settled, (err: unknown) => {
+      this.settleFailed(record, err);
+      this.settled();
+    });
+  }
+
+  private readonly settled = (): void => {
+    if (--this.settling > 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of waiters) w();
+  };
+
+  private settleFailed(record: InboundRecord, err: unknown): void {
+    if (isKytosEventsError(err) && err.code === ErrorCode.Closed) {
+      this.config.logger.debug("consumer: record revoked before settling; it will be redelivered", {
+        position: `${record.position.lane}@${record.position.offset}`,
+      });
+      return;
+    }
+    this.counts.settleFailures++;
+    this.config.logger.error(
+      "consumer: settlement failed; the record stays unsettled and will be redelivered",
+      {
+        position: `${record.position.lane}@${record.position.offset}`,
+        error: (err as Error).message,
+      },
+    );
   }
 
   private raiseGap(gap: GapEvent): void {
@@ -524,6 +560,22 @@ export class Consumer {
       report(err);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
+}
+
+/** The handlers from `next` on, after `pending` (an earlier one's promise) settled. */
+async function continueHandlers(
+  pending: PromiseLike<unknown>,
+  handlers: readonly AnyHandler[],
+  next: number,
+  event: KytosEvent,
+  context: HandlerContext,
+): Promise<void> {
+  await pending;
+  for (let i = next; i < handlers.length; i++) await handlers[i]!(event, context);
 }
 
 /**

@@ -2,8 +2,9 @@
 // turn of the event loop goes out as one `seenMany` / `markMany` (one Redis pipeline, one SQL
 // statement), so concurrent handlers cost one round trip per batch instead of one each. The
 // batch closes at setImmediate, after the records a transport delivered together have all
-// reached this point.
-import type { IdempotencyStore } from "@kytos-events/core";
+// reached this point. A store held in this process (SyncIdempotencyStore: the memory store)
+// is asked directly instead: its answer comes back in the same turn, with no promise to wait on.
+import { type IdempotencyStore, isSyncIdempotencyStore, type SyncIdempotencyStore } from "@kytos-events/core";
 
 interface Pending<T> {
   readonly ids: string[];
@@ -13,14 +14,19 @@ interface Pending<T> {
 export class IdempotencyBatcher {
   private seenBatch: Pending<boolean> | undefined;
   private markBatch: Pending<void> | undefined;
+  private readonly direct: SyncIdempotencyStore | undefined;
 
   constructor(
     private readonly store: IdempotencyStore,
     private readonly ttlMs: number | undefined,
     private readonly maxBatch = 500,
-  ) {}
+  ) {
+    this.direct = isSyncIdempotencyStore(store) ? store : undefined;
+  }
 
-  seen(id: string): Promise<boolean> {
+  /** The answer itself from an in-process store (which may throw), else a promise of it. */
+  seen(id: string): boolean | Promise<boolean> {
+    if (this.direct) return this.direct.seenNow(id);
     if (!this.seenBatch) this.seenBatch = this.open(() => this.flushSeen());
     const batch = this.seenBatch;
     const result = this.enqueue(batch, id);
@@ -28,7 +34,12 @@ export class IdempotencyBatcher {
     return result;
   }
 
-  mark(id: string): Promise<void> {
+  /** Done on return with an in-process store (which may throw), else a promise. */
+  mark(id: string): undefined | Promise<void> {
+    if (this.direct) {
+      this.direct.markNow(id, this.ttlMs);
+      return undefined;
+    }
     if (!this.markBatch) this.markBatch = this.open(() => this.flushMark());
     const batch = this.markBatch;
     const result = this.enqueue(batch, id);

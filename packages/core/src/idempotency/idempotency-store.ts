@@ -27,3 +27,19 @@ export interface IdempotencyStore {
   /** Frees resources; further calls reject with KE_CLOSED. */
   close(): Promise<void>;
 }
+
+/**
+ * A store held in this process that answers in the calling turn. The consumer uses these
+ * methods when present and skips batching: no promise and no event-loop turn per check.
+ * They throw (KE_CLOSED) where the async methods would reject.
+ */
+export interface SyncIdempotencyStore extends IdempotencyStore {
+  seenNow(id: string): boolean;
+  markNow(id: string, ttlMs?: number): void;
+}
+
+/** True when `store` can answer synchronously (see SyncIdempotencyStore). */
+export function isSyncIdempotencyStore(store: IdempotencyStore): store is SyncIdempotencyStore {
+  const s = store as Partial<SyncIdempotencyStore>;
+  return typeof s.seenNow === "function" && typeof s.markNow === "function";
+}

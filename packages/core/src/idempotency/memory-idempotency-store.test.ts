@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isSyncIdempotencyStore } from "./idempotency-store.js";
 import { MemoryIdempotencyStore } from "./memory-idempotency-store.js";
 
 describe("MemoryIdempotencyStore", () => {
@@ -61,5 +62,21 @@ describe("MemoryIdempotencyStore", () => {
     await expect(store.claim("a", Number.NaN)).rejects.toThrow(/leaseMs/);
     await store.close();
     await expect(store.seen("a")).rejects.toMatchObject({ code: "KE_CLOSED" });
+  });
+});
+
+describe("MemoryIdempotencyStore, synchronous calls", () => {
+  it("answers seenNow/markNow in the calling turn, shares state with the async calls, and throws after close", async () => {
+    const store = new MemoryIdempotencyStore();
+    expect(isSyncIdempotencyStore(store)).toBe(true);
+    expect(store.seenNow("a")).toBe(false);
+    store.markNow("a");
+    expect(store.seenNow("a")).toBe(true);
+    expect(await store.seen("a")).toBe(true);
+    await store.mark("b");
+    expect(store.seenNow("b")).toBe(true);
+    expect(() => store.markNow("c", 0)).toThrow(/ttlMs/);
+    await store.close();
+    expect(() => store.seenNow("a")).toThrow(expect.objectContaining({ code: "KE_CLOSED" }));
   });
 });

@@ -3,7 +3,7 @@
 // counted): it protects against redeliveries within its window, not forever — size it above
 // the number of events a consumer can see redelivered (in-flight + one rebalance's worth).
 import { ErrorCode, KytosEventsError } from "@kytos-events/schema";
-import type { IdempotencyStore } from "./idempotency-store.js";
+import type { SyncIdempotencyStore } from "./idempotency-store.js";
 
 export interface MemoryIdempotencyStoreConfig {
   /** Most ids kept; the least recently marked or claimed go first. Default 100 000. */
@@ -19,7 +19,7 @@ interface Entry {
   readonly done: boolean;
 }
 
-export class MemoryIdempotencyStore implements IdempotencyStore {
+export class MemoryIdempotencyStore implements SyncIdempotencyStore {
   // A Map iterates in insertion order; deleting and re-inserting on every write makes its
   // first key the least recently written one, which is the LRU order this store needs.
   private readonly entries = new Map<string, Entry>();
@@ -50,6 +50,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async seen(id: string): Promise<boolean> {
+    return this.seenNow(id);
+  }
+
+  seenNow(id: string): boolean {
     this.assertOpen();
     return this.live(id)?.done === true;
   }
@@ -60,6 +64,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async mark(id: string, ttlMs?: number): Promise<void> {
+    this.markNow(id, ttlMs);
+  }
+
+  markNow(id: string, ttlMs?: number): void {
     this.assertOpen();
     this.put(id, true, ttlMs === undefined ? this.ttlMs : checkDuration(ttlMs, "mark ttlMs"));
   }
