@@ -93,6 +93,8 @@ export class KafkaSubscription implements Subscription {
   private closing = false;
   private closed: Promise<CloseReport> | undefined;
   private readonly lag: PartitionLag;
+  /** In-flight count at or below which a batch paused at maxInFlight goes on delivering. */
+  private readonly resumeAt: number;
 
   constructor(
     private readonly consumer: Consumer,
@@ -100,6 +102,7 @@ export class KafkaSubscription implements Subscription {
     private readonly options: KafkaSubscriptionOptions,
   ) {
     this.lag = new PartitionLag(options.metrics);
+    this.resumeAt = options.maxInFlight - Math.max(1, Math.floor(options.maxInFlight / 4));
   }
 
   /** Joins the group; called once by the transport's `subscribe`. */
@@ -334,7 +337,9 @@ export class KafkaSubscription implements Subscription {
     if (how.kind === "dead-letter") await this.options.deadLetter(record, how.reason);
     this.delivered.get(lane)?.delete(record);
     this.inFlight--;
-    this.wakeRoom();
+    // A paused batch resumes once a quarter of the window is free, not at every settlement:
+    // one wake-up (timer, promise, heartbeat) per chunk of records instead of one per record.
+    if (this.inFlight <= this.resumeAt) this.wakeRoom();
     if (how.kind === "retry") {
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
