@@ -52,6 +52,11 @@ const closedBeforeCaughtUp = () =>
 
 // After a failed commit (coordinator moving, broker away), the next attempt waits this long.
 const COMMIT_RETRY_MS = 250;
+// A commit that follows straight on from the previous one (records were settled while it ran)
+// waits this long first. Commits share the coordinator connection with fetches, so back-to-back
+// commits slow the reading itself; a consumer that settles only after its last ack resolved
+// (awaiting each ack) never hits this and commits at once.
+const BUSY_COMMIT_DELAY_MS = 20;
 
 export class KafkaSubscription implements Subscription {
   private readonly tracker = new OffsetTracker();
@@ -390,7 +395,8 @@ export class KafkaSubscription implements Subscription {
       const retryAfterMs = await this.commitNow();
       this.commitPending = false;
       if (retryAfterMs !== undefined) this.armCommit(retryAfterMs);
-      else if (this.dirty.size > 0) this.armCommit(0);
+      // Settled while the commit ran: the consumer is busy; let the next commit gather more.
+      else if (this.dirty.size > 0) this.armCommit(BUSY_COMMIT_DELAY_MS);
     });
     return this.commitRunning;
   }
