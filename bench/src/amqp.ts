@@ -206,7 +206,7 @@ async function viaProducer(
 ): Promise<CpuThroughputResult> {
   const producer = createProducer({
     source: "bench",
-    batch: { maxEvents: BATCH },
+    batch: { maxEvents: MAX_UNCONFIRMED, maxBytes: 8 * 1024 * 1024 },
     lanes: [
       {
         name: "amqp",
