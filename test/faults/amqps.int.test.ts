@@ -4,83 +4,30 @@
 // and wrong credentials over TLS are refused at connect as non-retriable
 // KE_AUTHENTICATION_FAILED naming the masked URL and what to check; amqps:// against a
 // plaintext listener is a retriable outage whose message says to check the listener.
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inspect, promisify } from "node:util";
+import { inspect } from "node:util";
 import { type AmqpTransportConfig, createAmqpTransport } from "@kytos-events/amqp";
-import { type RabbitMQNode, startRabbitMQ } from "@kytos-events/brokers";
+import {
+  makeTestCertificates,
+  type RabbitMQNode,
+  startRabbitMQ,
+  type TestCertificates,
+} from "@kytos-events/brokers";
 import { ErrorCode, type KytosEventsError } from "@kytos-events/core";
 import { Collector } from "@kytos-events/core/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
 let dir: string;
-let pem: { ca: string; otherCa: string; clientCert: string; clientKey: string };
+let pem: TestCertificates["pem"];
 let tlsNode: RabbitMQNode;
 let mutualNode: RabbitMQNode;
 
 /** A CA (and a second, unrelated one), a server certificate for localhost/127.0.0.1 and a client certificate. */
 async function makeCertificates(): Promise<void> {
-  const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
-  const days = ["-days", "2"];
-  for (const ca of ["ca", "other-ca"]) {
-    await openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${ca}.key`,
-      "-out",
-      `${ca}.pem`,
-      ...days,
-      "-subj",
-      `/CN=kytos-events amqp test ${ca}`,
-    );
-  }
-  await writeFile(join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  for (const [name, cn, ext] of [
-    ["server", "localhost", ["-extfile", "san.ext"]],
-    ["client", "kytos-client", []],
-  ] as const) {
-    await openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${cn}`,
-    );
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${name}.crt`,
-      ...days,
-      ...ext,
-    );
-  }
-  const read = (f: string) => readFile(join(dir, f), "utf8");
-  pem = {
-    ca: await read("ca.pem"),
-    otherCa: await read("other-ca.pem"),
-    clientCert: await read("client.crt"),
-    clientKey: await read("client.key"),
-  };
+  const { pem: made } = await makeTestCertificates(dir);
+  pem = made;
 }
 
 beforeAll(async () => {

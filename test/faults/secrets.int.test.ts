@@ -7,22 +7,24 @@
 // its --url. No password, SASL secret or private-key material (a PEM "PRIVATE KEY" block or
 // any line of its body) may appear in any of it, nor in `inspect`/`JSON.stringify` of the
 // transports. Each path also checks that its output says something (the check is not vacuous).
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inspect, promisify } from "node:util";
+import { inspect } from "node:util";
 import { type AmqpTransportConfig, createAmqpTransport } from "@kytos-events/amqp";
 import {
   DEFAULT_KAFKA_VERSION,
   fetchKafkaJars,
   freePort,
   type KafkaBroker,
+  makeTestCertificates,
   type RabbitMQNode,
   startKafka,
   startRabbitMQ,
+  type TestCertificates,
 } from "@kytos-events/brokers";
 import {
   ErrorCode,
@@ -35,7 +37,6 @@ import { Collector } from "@kytos-events/core/testkit";
 import { createKafkaTransport, type KafkaTransportConfig } from "@kytos-events/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
 const host = "127.0.0.1";
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const secret = (who: string) => `${who}-${randomUUID()}-do-not-log`;
@@ -47,14 +48,7 @@ const wrong = secret("wrong");
 const passwords = [kafkaScram.password, kafkaPlain.password, rabbitUser.password, wrong];
 
 let dir: string;
-let pem: {
-  ca: string;
-  otherCa: string;
-  clientCert: string;
-  clientKey: string;
-  serverCert: string;
-  serverKey: string;
-};
+let pem: TestCertificates["pem"];
 let kafka: KafkaBroker;
 let kafkaTls: string;
 let rabbit: RabbitMQNode;
@@ -156,67 +150,8 @@ function expectNoSecret(text: string, where: string): void {
 // ---- brokers -----------------------------------------------------------------------------
 
 async function makeCertificates(): Promise<void> {
-  const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
-  const days = ["-days", "2"];
-  for (const ca of ["ca", "other-ca"]) {
-    await openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${ca}.key`,
-      "-out",
-      `${ca}.pem`,
-      ...days,
-      "-subj",
-      `/CN=kytos-events secrets test ${ca}`,
-    );
-  }
-  await writeFile(join(dir, "san.ext"), `subjectAltName=DNS:localhost,IP:${host}\n`);
-  for (const [name, cn, ext] of [
-    ["server", "localhost", ["-extfile", "san.ext"]],
-    ["client", "kytos-client", []],
-  ] as const) {
-    await openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${cn}`,
-    );
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${name}.crt`,
-      ...days,
-      ...ext,
-    );
-  }
-  const read = (f: string) => readFile(join(dir, f), "utf8");
-  await writeFile(join(dir, "server-keystore.pem"), (await read("server.key")) + (await read("server.crt")));
-  pem = {
-    ca: await read("ca.pem"),
-    otherCa: await read("other-ca.pem"),
-    clientCert: await read("client.crt"),
-    clientKey: await read("client.key"),
-    serverCert: await read("server.crt"),
-    serverKey: await read("server.key"),
-  };
+  const { pem: made } = await makeTestCertificates(dir, host);
+  pem = made;
 }
 
 /** A Kafka with a SASL_SSL listener (PLAIN and SCRAM-SHA-512 users, client certificates required). */

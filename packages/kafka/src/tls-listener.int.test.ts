@@ -3,89 +3,33 @@
 // certificate and key carry records end to end; a CA that did not sign the broker and a
 // missing client certificate fail as non-retriable KE_AUTHENTICATION_FAILED naming the broker
 // and what to check; TLS against a plaintext listener says to check the listener.
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { DEFAULT_KAFKA_VERSION, freePort, type KafkaBroker, startKafka } from "@kytos-events/brokers";
+import {
+  DEFAULT_KAFKA_VERSION,
+  freePort,
+  type KafkaBroker,
+  makeTestCertificates,
+  startKafka,
+  type TestCertificates,
+} from "@kytos-events/brokers";
 import { ErrorCode, type KytosEventsError } from "@kytos-events/core";
 import { Collector } from "@kytos-events/core/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafkaTransport } from "./kafka-transport.js";
 
-const run = promisify(execFile);
 const host = "127.0.0.1";
 let dir: string;
 let broker: KafkaBroker;
 let tlsBrokers: string;
-let pem: { ca: string; otherCa: string; clientCert: string; clientKey: string };
+let pem: TestCertificates["pem"];
 
 /** A CA, and certificates it signs for the broker (SAN 127.0.0.1) and for a client. */
 async function makeCertificates(): Promise<void> {
-  const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
-  const days = ["-days", "2"];
-  for (const ca of ["ca", "other-ca"]) {
-    await openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${ca}.key`,
-      "-out",
-      `${ca}.pem`,
-      ...days,
-      "-subj",
-      `/CN=kytos-events test ${ca}`,
-    );
-  }
-  await writeFile(join(dir, "san.ext"), `subjectAltName=IP:${host},DNS:localhost\n`);
-  for (const [name, cn, ext] of [
-    ["server", "localhost", ["-extfile", "san.ext"]],
-    ["client", "kytos-client", []],
-  ] as const) {
-    await openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${cn}`,
-    );
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${name}.crt`,
-      ...days,
-      ...ext,
-    );
-  }
-  // Kafka's PEM key store: the (PKCS#8) private key followed by the certificate chain.
-  const server =
-    (await readFile(join(dir, "server.key"), "utf8")) + (await readFile(join(dir, "server.crt"), "utf8"));
-  await writeFile(join(dir, "server-keystore.pem"), server);
-  const read = (f: string) => readFile(join(dir, f), "utf8");
-  pem = {
-    ca: await read("ca.pem"),
-    otherCa: await read("other-ca.pem"),
-    clientCert: await read("client.crt"),
-    clientKey: await read("client.key"),
-  };
+  const { pem: made } = await makeTestCertificates(dir, host);
+  pem = made;
 }
 
 beforeAll(async () => {

@@ -12,3 +12,5 @@ export type { RabbitMQInfo } from "./rabbitmq.js";
 export { DEFAULT_AMQP_URL, ensureRabbitMQ } from "./rabbitmq.js";
 export type { RabbitMQNodeOptions, RabbitMQTlsListener } from "./rabbitmq-node.js";
 export { RabbitMQNode, startRabbitMQ } from "./rabbitmq-node.js";
+export type { TestCertificates } from "./test-certificates.js";
+export { makeTestCertificates } from "./test-certificates.js";
