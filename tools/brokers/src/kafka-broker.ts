@@ -2,17 +2,15 @@
 // tests and development on machines without Docker. The broker keeps its data directory and
 // ports across stop/start, so restart() looks like a broker outage to clients: topics and
 // committed offsets survive, connections do not.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BrokerProcess, logTail } from "./broker-process.js";
 import { formatStorage } from "./format-storage.js";
 import { freePorts } from "./free-port.js";
 import { waitForKafka } from "./kafka-ready.js";
 import { parseKafkaVersion, type QuorumStyle, quorumStyle } from "./kafka-version.js";
 import { fetchKafkaJars } from "./maven-fetch.js";
-import { guardAgainstOrphan, type OrphanGuard } from "./orphan-guard.js";
 import { renderServerProperties } from "./server-properties.js";
 
 /** The newest Kafka that passes the smoke matrix with kafkajs 2.2.4 (README, "Brokers"). `KAFKA_VERSION` overrides. */
@@ -47,13 +45,6 @@ logger.state.name = state.change.logger
 logger.state.level = WARN
 `;
 
-// Every broker this process runs. Killed synchronously when the process exits normally; the
-// orphan guard covers the ways of dying that skip "exit" handlers.
-const live = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
-
 export class KafkaBroker {
   readonly version: string;
   readonly host: string;
@@ -63,9 +54,7 @@ export class KafkaBroker {
   private controllerPort = 0;
   private dir = "";
   private libs = "";
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private paused = false;
+  private readonly proc = new BrokerProcess();
 
   constructor(options: KafkaBrokerOptions = {}) {
     this.options = options;
@@ -86,25 +75,20 @@ export class KafkaBroker {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.proc.pid;
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.proc.running;
   }
 
   /** Downloads (first time), formats (first time) and starts the broker; resolves once it answers metadata requests. */
   async start(): Promise<void> {
-    if (this.child) return;
+    if (this.proc.running) return;
     if (!this.dir) await this.prepare();
-    const log = createWriteStream(this.logFile, { flags: "a" });
-    await new Promise<void>((resolve, reject) => {
-      log.once("open", () => resolve());
-      log.once("error", reject);
-    });
-    const child = spawn(
-      "java",
-      [
+    await this.proc.spawn({
+      command: "java",
+      args: [
         ...(this.options.jvmOptions ?? DEFAULT_JVM_OPTIONS),
         `-Dlog4j2.configurationFile=${join(this.dir, "log4j2.properties")}`,
         "-cp",
@@ -112,40 +96,18 @@ export class KafkaBroker {
         "kafka.Kafka",
         join(this.dir, "server.properties"),
       ],
-      { stdio: ["ignore", log, log] },
-    );
-    const guard: OrphanGuard | undefined = child.pid ? guardAgainstOrphan(child.pid, this.dir) : undefined;
-    let exited = false;
-    let spawnError: Error | undefined;
-    this.child = child;
-    this.paused = false;
-    live.add(child);
-    this.exited = new Promise<void>((resolve) => {
-      const finish = () => {
-        if (exited) return;
-        exited = true;
-        guard?.release();
-        live.delete(child);
-        if (this.child === child) this.child = undefined;
-        log.end();
-        resolve();
-      };
-      child.once("close", finish);
-      // A failed spawn (no java on PATH) may never emit "close".
-      child.once("error", (err) => {
-        spawnError = err;
-        if (child.pid === undefined) finish();
-      });
+      logFile: this.logFile,
+      dir: this.dir,
     });
     try {
       await waitForKafka(this.brokers, {
         timeoutMs: this.options.startTimeoutMs ?? 60_000,
-        abandon: () =>
-          spawnError
-            ? `could not run java (${spawnError.message}): install Java 17, or set KAFKA_BROKERS to a running Kafka`
-            : exited
-              ? `Kafka ${this.version} exited during start-up`
-              : undefined,
+        abandon: () => {
+          const failure = this.proc.failure;
+          if (failure?.spawnError)
+            return `could not run java (${failure.spawnError.message}): install Java 17, or set KAFKA_BROKERS to a running Kafka`;
+          return failure?.exited ? `Kafka ${this.version} exited during start-up` : undefined;
+        },
       });
     } catch (err) {
       await this.kill();
@@ -154,31 +116,22 @@ export class KafkaBroker {
   }
 
   /** Clean shutdown (SIGTERM); SIGKILL if it has not exited after `timeoutMs`. */
-  async stop(timeoutMs = 30_000): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    if (this.paused) this.resume(); // a stopped process would hold the SIGTERM until continued
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
+  stop(timeoutMs = 30_000): Promise<void> {
+    return this.proc.stop(timeoutMs);
   }
 
   /** A crash: SIGKILL, no shutdown hooks, no clean log close. start() recovers from it. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    child.kill("SIGKILL");
-    await this.exited;
+  kill(): Promise<void> {
+    return this.proc.kill();
   }
 
   /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a network stall. */
   pause(): void {
-    if (this.child?.kill("SIGSTOP")) this.paused = true;
+    this.proc.pause();
   }
 
   resume(): void {
-    if (this.child?.kill("SIGCONT")) this.paused = false;
+    this.proc.resume();
   }
 
   /** Stops cleanly and starts again on the same ports with the same data. */
@@ -196,11 +149,7 @@ export class KafkaBroker {
 
   /** The last lines of the broker's log, for error messages. */
   logTail(lines = 30): string {
-    try {
-      return readFileSync(this.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-    } catch {
-      return "(no broker log)";
-    }
+    return logTail(this.logFile, lines);
   }
 
   private async prepare(): Promise<void> {

@@ -4,15 +4,15 @@
 // shared server on 5672 is never disturbed. Like KafkaBroker, the node keeps its data and
 // ports across stop/start, so restart() looks like an outage: durable queues and their
 // messages survive, connections do not.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { connect } from "amqplib";
+import { BrokerProcess, logTail } from "./broker-process.js";
 import { freePorts } from "./free-port.js";
-import { guardAgainstOrphan, type OrphanGuard } from "./orphan-guard.js";
 
 export interface RabbitMQTlsListener {
   /** PEM files for the TLS listener: the CA that signed the server certificate, the certificate and its key. */
@@ -37,10 +37,6 @@ export interface RabbitMQNodeOptions {
 }
 
 const run = promisify(execFile);
-const live = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
 
 let nodeCount = 0;
 
@@ -52,9 +48,7 @@ export class RabbitMQNode {
   private tlsPort = 0;
   private distPort = 0;
   private dir = "";
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private paused = false;
+  private readonly proc = new BrokerProcess();
 
   constructor(options: RabbitMQNodeOptions = {}) {
     this.options = options;
@@ -88,11 +82,11 @@ export class RabbitMQNode {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.proc.pid;
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.proc.running;
   }
 
   /** The node's console output (appended across restarts); its tail is in every start-up error. */
@@ -102,40 +96,18 @@ export class RabbitMQNode {
 
   /** Prepares (first time) and starts the node; resolves once it accepts an AMQP connection. */
   async start(): Promise<void> {
-    if (this.child) return;
+    if (this.proc.running) return;
     if (!this.dir) await this.prepare();
-    const log = createWriteStream(this.logFile, { flags: "a" });
-    await new Promise<void>((resolve, reject) => {
-      log.once("open", () => resolve());
-      log.once("error", reject);
-    });
-    const child = spawn(serverScript(this.options), [], { stdio: ["ignore", log, log], env: this.env() });
-    const guard: OrphanGuard | undefined = child.pid ? guardAgainstOrphan(child.pid, this.dir) : undefined;
-    let exited = false;
-    let spawnError: Error | undefined;
-    this.child = child;
-    this.paused = false;
-    live.add(child);
-    this.exited = new Promise<void>((resolve) => {
-      const finish = () => {
-        if (exited) return;
-        exited = true;
-        guard?.release();
-        live.delete(child);
-        if (this.child === child) this.child = undefined;
-        log.end();
-        resolve();
-      };
-      child.once("close", finish);
-      child.once("error", (err) => {
-        spawnError = err;
-        if (child.pid === undefined) finish();
-      });
+    await this.proc.spawn({
+      command: serverScript(this.options),
+      args: [],
+      env: this.env(),
+      logFile: this.logFile,
+      dir: this.dir,
     });
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
     let last: unknown;
-    while (Date.now() < deadline) {
-      if (spawnError || exited) break;
+    while (Date.now() < deadline && !this.proc.failure) {
       try {
         const conn = await connect(this.url, { timeout: 2000 });
         await conn.close().catch(() => {});
@@ -145,24 +117,19 @@ export class RabbitMQNode {
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
     }
+    const failure = this.proc.failure;
     await this.kill();
-    const why = spawnError
-      ? `could not run ${serverScript(this.options)} (${spawnError.message}): install rabbitmq-server or set RABBITMQ_SERVER`
-      : exited
+    const why = failure?.spawnError
+      ? `could not run ${serverScript(this.options)} (${failure.spawnError.message}): install rabbitmq-server or set RABBITMQ_SERVER`
+      : failure?.exited
         ? "the node exited during start-up"
         : `no AMQP connection within the start timeout (last error: ${(last as Error | undefined)?.message})`;
     throw new Error(`RabbitMQ node ${this.nodeName}: ${why}. Node log (${this.logFile}):\n${this.logTail()}`);
   }
 
   /** Clean shutdown (SIGTERM); SIGKILL if it has not exited after `timeoutMs`. */
-  async stop(timeoutMs = 30_000): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    if (this.paused) this.resume();
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
+  stop(timeoutMs = 30_000): Promise<void> {
+    return this.proc.stop(timeoutMs);
   }
 
   /**
@@ -171,20 +138,17 @@ export class RabbitMQNode {
    * lazily, so a quorum queue declared shortly before the kill is not restarted after it
    * (every call to it then times out). Declare the queues, restart() once, then kill.
    */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    child.kill("SIGKILL");
-    await this.exited;
+  kill(): Promise<void> {
+    return this.proc.kill();
   }
 
   /** Freezes the node (SIGSTOP): connections stay open but nothing answers. */
   pause(): void {
-    if (this.child?.kill("SIGSTOP")) this.paused = true;
+    this.proc.pause();
   }
 
   resume(): void {
-    if (this.child?.kill("SIGCONT")) this.paused = false;
+    this.proc.resume();
   }
 
   /** Stops cleanly and starts again on the same ports with the same data. */
@@ -198,7 +162,8 @@ export class RabbitMQNode {
    * e.g. `ctl(["change_password", "user", "new"])`; resolves with its standard output.
    */
   async ctl(args: readonly string[]): Promise<string> {
-    if (!this.child) throw new Error(`RabbitMQ node ${this.nodeName} is not running: start() it first.`);
+    if (!this.proc.running)
+      throw new Error(`RabbitMQ node ${this.nodeName} is not running: start() it first.`);
     try {
       const { stdout } = await run(ctlScript(this.options), ["-n", this.nodeName, ...args], {
         env: this.env(),
@@ -221,11 +186,7 @@ export class RabbitMQNode {
   }
 
   logTail(lines = 30): string {
-    try {
-      return readFileSync(this.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-    } catch {
-      return "(no node log)";
-    }
+    return logTail(this.logFile, lines);
   }
 
   private env(): NodeJS.ProcessEnv {
