@@ -2,27 +2,12 @@
 // masked and say what to check; the broker's own words are kept when they help. A refused
 // certificate or TLS handshake is KE_AUTHENTICATION_FAILED, like a refused login: retrying
 // cannot fix either.
-import { ErrorCode, KytosEventsError } from "@kytos-events/core";
+import { ErrorCode, isTlsFailureCode, KytosEventsError } from "@kytos-events/core";
 
 interface AmqpErrorLike {
   readonly message?: string;
   readonly code?: string | number;
 }
-
-// Certificate verdicts of Node's TLS (OpenSSL X509 codes) besides the ERR_SSL_*/ERR_TLS_* ones:
-// an untrusted or unfit certificate stays so, whoever retries.
-const X509_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
 
 // What a TLS client sees when the port speaks plain AMQP: the broker answers the ClientHello
 // with its protocol header, which OpenSSL reads as a record of an unknown version.
@@ -32,7 +17,7 @@ const NOT_TLS_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_L
 function tlsCode(err: unknown): string | undefined {
   for (let e = err as AmqpErrorLike & { cause?: unknown }, depth = 0; e && depth < 4; depth++) {
     const code = e.code;
-    if (typeof code === "string" && (/^ERR_(SSL|TLS)_/.test(code) || X509_CODES.has(code))) return code;
+    if (isTlsFailureCode(code)) return code;
     e = e.cause as AmqpErrorLike & { cause?: unknown };
   }
   return undefined;

@@ -49,6 +49,7 @@ export { Router } from "./routing/router.js";
 export { OffsetTracker } from "./tracking/offset-tracker.js";
 export { Header } from "./transport/headers.js";
 export { SendError } from "./transport/send-error.js";
+export { isTlsFailureCode } from "./transport/tls-failure.js";
 export type {
   CloseReport,
   DestinationSpec,

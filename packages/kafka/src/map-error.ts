@@ -1,7 +1,7 @@
 // kafkajs errors → the project's error hierarchy, with a retriable verdict and a message that
 // says what to do. Messages never include credentials: kafkajs's own messages don't carry the
 // password, and we never interpolate the config.
-import { ErrorCode, KytosEventsError } from "@kytos-events/core";
+import { ErrorCode, isTlsFailureCode, KytosEventsError } from "@kytos-events/core";
 
 export interface MappedError {
   readonly error: KytosEventsError;
@@ -48,25 +48,10 @@ const SASL_TYPES = new Set([
 
 const RETRIABLE_CODES = new Set<string>([ErrorCode.TransportUnavailable, ErrorCode.Timeout]);
 
-// Certificate verdicts of Node's TLS (OpenSSL X509 codes) besides the ERR_SSL_*/ERR_TLS_* ones:
-// an untrusted or unfit certificate stays so, whoever retries.
-const X509_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "HOSTNAME_MISMATCH",
-]);
-
 /** The TLS failure code in a kafkajs error chain (handshake, certificate), if any. */
 function tlsCode(err: unknown): string | undefined {
   for (const { code } of chain(err)) {
-    if (typeof code === "string" && (/^ERR_(SSL|TLS)_/.test(code) || X509_CODES.has(code))) return code;
+    if (isTlsFailureCode(code)) return code;
   }
   return undefined;
 }
